@@ -1,0 +1,359 @@
+"""The ``diplocode`` command line: thin commands that parse arguments and call the library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from . import __version__
+from .errors import DiplocodeError
+
+app = typer.Typer(
+    name="diplocode",
+    help="Transparent, multilingual, comparative analysis of diplomatic and policy documents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Inspect and upgrade the project database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console()
+err_console = Console(stderr=True)
+
+ProjectOpt = Annotated[
+    str | None,
+    typer.Option("--project", "-p", help="Project file or database URL (default: $DIPLOCODE_PROJECT or ./diplocode.db).", show_default=False),
+]
+
+
+def _fail(error: DiplocodeError, code: int = 2) -> None:
+    err_console.print(f"[bold red]error[/] {error}", highlight=False, markup=True, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def _open(project: str | None):  # noqa: ANN202 - returns a Project
+    from .project import Project, find_project
+
+    try:
+        return Project.open(find_project(project))
+    except DiplocodeError as e:
+        _fail(e)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        console.print(f"diplocode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")] = False,
+) -> None:
+    """diplocode: code diplomatic and policy documents in English, Russian, Kazakh and Chinese."""
+
+
+@app.command()
+def init(
+    where: Annotated[str, typer.Argument(help="A new SQLite file (e.g. project.db) or postgresql://user@host/db.")] = "diplocode.db",
+    languages: Annotated[str, typer.Option("--languages", help="Comma-separated ISO codes to detect among.")] = "en,ru,kk,zh,tr,ky,uz,tg,tk",
+    name: Annotated[str | None, typer.Option(help="A name for the project.")] = None,
+) -> None:
+    """Create a new project.
+
+    Example: diplocode init central-asia.db
+    """
+    from .project import Project, describe
+
+    try:
+        project = Project.init(where, languages=[x.strip() for x in languages.split(",") if x.strip()], name=name)
+    except DiplocodeError as e:
+        _fail(e)
+    with project:
+        console.print(f"Created project [bold]{describe(where)}[/] (languages: {', '.join(project.languages)}).")
+        console.print(f"Next: diplocode add FILES_OR_FOLDERS --project {describe(where)}")
+
+
+@app.command()
+def add(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (walked recursively).", show_default=False)] = None,
+    project: ProjectOpt = None,
+    actor: Annotated[list[str] | None, typer.Option("--actor", "-a", help="NAME or NAME:ROLE (author, co-signatory, subject); repeatable.")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="official, academic, analytical, media, interview or other.")] = None,
+    date: Annotated[str | None, typer.Option("--date", "-d", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Declare the language of every paragraph instead of detecting it.")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title (default: from the file, else its name).")] = None,
+    url: Annotated[str | None, typer.Option("--url", help="Where the source was published.")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
+    manifest: Annotated[Path | None, typer.Option("--manifest", "-m", help="CSV/TSV/YAML with a 'path' column and metadata per file.")] = None,
+    max_file_mb: Annotated[float | None, typer.Option("--max-file-mb", help="Refuse files larger than this (default 200).")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="Force the text encoding of TXT/MD files.")] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for reading (1 = none).")] = 1,
+    user: Annotated[str, typer.Option("--user", help="Who is adding (recorded in the audit trail).")] = os.environ.get("USER", "system") or "system",
+) -> None:
+    """Add sources (PDF, DOCX, HTML, TXT, Markdown, ODT) to the project.
+
+    Example: diplocode add speeches/ --actor China --group official --date 2015
+    Example: diplocode add --manifest sources.csv
+    """
+    from .corpus.ingest import IngestItem, IngestResult, collect, ingest
+    from .corpus.manifest import read_manifest
+    from .corpus.metadata import build
+    from .corpus.readers import ReadOptions
+
+    if not paths and manifest is None:
+        err_console.print("Nothing to add: give files, folders, or --manifest FILE.")
+        raise typer.Exit(2)
+    with _open(project) as proj:
+        languages = proj.languages
+        try:
+            defaults = build(
+                locate=lambda field: f"--{field}" if field != "actors" else "--actor",
+                languages=languages, title=title, actors=actor, group=group, date=date,
+                language=lang, url=url, publisher=publisher,
+            )
+        except DiplocodeError as e:
+            _fail(e)
+        items: list[IngestItem] = []
+        failed_early: list[IngestResult] = []
+        ignored: list[Path] = []
+        if manifest is not None:
+            try:
+                parsed = read_manifest(manifest, languages)
+            except DiplocodeError as e:
+                _fail(e)
+            for row_no, error in parsed.errors:
+                failed_early.append(IngestResult(Path(f"{manifest.name}:row {row_no}"), "failed", error=error))
+            items += [IngestItem(r.path, r.meta.over(defaults), f"{manifest.name}, row {r.row}") for r in parsed.rows]
+        if paths:
+            files, ignored = collect(paths)
+            items += [IngestItem(f, defaults) for f in files]
+        options = ReadOptions(encoding=encoding, **({"max_file_mb": max_file_mb} if max_file_mb else {}))
+        results = list(failed_early)
+        executor = None
+        if jobs > 1:
+            from concurrent.futures import ProcessPoolExecutor
+
+            executor = ProcessPoolExecutor(max_workers=jobs)
+        with Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+            console=err_console, transient=True, disable=len(items) < 2,
+        ) as progress:
+            task = progress.add_task("Adding sources", total=len(items))
+            for result in ingest(proj.store, items, languages=languages, options=options, who=user, executor=executor):
+                results.append(result)
+                progress.advance(task)
+        if executor is not None:
+            executor.shutdown()
+    _print_ingest_summary(results, ignored)
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+def _print_ingest_summary(results, ignored) -> None:  # noqa: ANN001
+    counts = Counter(r.status for r in results)
+    langs = Counter(r.language for r in results if r.status == "added" and r.language)
+    console.print(
+        f"[bold]{counts['added']}[/] added, {counts['duplicate']} already in the project, "
+        f"[{'red' if counts['failed'] else 'green'}]{counts['failed']} failed[/]"
+        + (f"; languages: {', '.join(f'{k} {v}' for k, v in langs.most_common())}" if langs else "")
+        + (f"; {len(ignored)} files of other types ignored" if ignored else "")
+    )
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        table = Table(title="Failed", show_lines=False, title_justify="left")
+        table.add_column("file", overflow="fold")
+        table.add_column("code")
+        table.add_column("what and how to fix", overflow="fold")
+        for r in failed:
+            assert r.error is not None
+            table.add_row(str(r.path), r.error.code, f"{r.error.what} {r.error.fix}")
+        console.print(table)
+
+
+@app.command("sources")
+def list_sources_cmd(
+    project: ProjectOpt = None,
+    actor: Annotated[str | None, typer.Option("--actor", "-a", help="Only sources with this actor.")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Main language.")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="From this year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Up to this year.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title or file name.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many.")] = 200,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """List sources, with filters.
+
+    Example: diplocode sources --actor Kazakhstan --from 2013 --to 2025
+    """
+    from .corpus.metadata import check_group
+    from .store.sources import SourceFilter, count_sources, list_sources
+
+    try:
+        flt = SourceFilter(actor=actor, group=check_group(group, "--group"), language=lang, year_from=year_from, year_to=year_to, text=search)
+    except DiplocodeError as e:
+        _fail(e)
+    with _open(project) as proj, proj.store.read() as conn:
+        rows = list_sources(conn, flt, limit=limit)
+        total = count_sources(conn, flt)
+    if fmt in ("csv", "json"):
+        _dump_rows(rows, fmt)
+        return
+    table = Table(title=f"{len(rows)} of {total} sources", title_justify="left")
+    for col in ("#", "title", "actors", "group", "date", "lang", "chars", "sha256"):
+        table.add_column(col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title")
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["title"], ", ".join(n if role == "author" else f"{n} ({role})" for n, role in r["actors"]),
+            r["source_group"], _date(r), r["language"] or "-", f"{r['n_chars']:,}", r["sha256_bytes"][:10],
+        )
+    console.print(table)
+
+
+def _date(r: dict) -> str:  # type: ignore[type-arg]
+    parts = [r["date_year"], r["date_month"], r["date_day"]]
+    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts) if p is not None) or "-"
+
+
+def _dump_rows(rows: list[dict], fmt: str) -> None:  # type: ignore[type-arg]
+    import csv
+    import json
+
+    for r in rows:
+        r["actors"] = "; ".join(f"{n}:{role}" for n, role in r["actors"])
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    if rows:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@app.command()
+def show(
+    source: Annotated[str, typer.Argument(help="Source number or SHA-256 prefix.")],
+    project: ProjectOpt = None,
+    paragraphs: Annotated[int, typer.Option("--paragraphs", "-n", help="Show this many paragraphs with their language and page.")] = 5,
+) -> None:
+    """Show one source: metadata, languages, pages and its first paragraphs.
+
+    Example: diplocode show 12
+    """
+    from .store.sources import get_source, resolve_source, segments_of
+
+    with _open(project) as proj, proj.store.read() as conn:
+        try:
+            sid = resolve_source(conn, source)
+        except DiplocodeError as e:
+            _fail(e)
+        src = get_source(conn, sid)
+        paras = segments_of(conn, sid, "paragraph")
+    meta = Table.grid(padding=(0, 2))
+    meta.add_column(style="bold")
+    meta.add_column(overflow="fold")
+    n_sent = sum(n for (kind, _), n in src["segment_counts"].items() if kind == "sentence")
+    for key, value in [
+        ("source", f"#{src['id']}"), ("title", src["title"]),
+        ("actors", ", ".join(f"{n} ({r})" for n, r in src["actors"]) or "-"),
+        ("group", src["source_group"]), ("date", _date(src)),
+        ("languages", ", ".join(f"{k} {v:.0%}" for k, v in src["languages"].items()) or "-"),
+        ("file", f"{src['original_filename']} ({src['media_type']}, {src['n_bytes']:,} bytes{', ' + src['encoding'] if src['encoding'] else ''})"),
+        ("pages", str(len(src["page_map"])) if src["page_map"] else "-"),
+        ("segments", f"{len(paras)} paragraphs, {n_sent} sentences, {src['n_chars']:,} characters"),
+        ("url", src["url"] or "-"), ("publisher", src["publisher"] or "-"),
+        ("sha256", src["sha256_bytes"]), ("sha256 text", src["sha256_text"]), ("added", f"{src['created_at']} by {src['created_by']}"),
+    ]:
+        meta.add_row(key, value)
+    console.print(meta)
+    text = src["text"]
+    for p in paras[:paragraphs]:
+        where = f"p.{p['page']} " if p["page"] else ""
+        snippet = text[p["start"] : p["end"]]
+        snippet = snippet if len(snippet) <= 300 else snippet[:300] + "…"
+        console.print(f"\n[dim]¶{p['ordinal'] + 1} {where}[{p['language'] or '?'}, {p['language_method']}] {p['start']}-{p['end']}[/]")
+        console.print(snippet, highlight=False, markup=False)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo project.")] = Path("diplocode-demo"),
+    corpus: Annotated[Path | None, typer.Option("--corpus", help="Your own folder with a manifest.csv instead of the built-in corpus.")] = None,
+) -> None:
+    """Build a project from the built-in illustrative corpus and show what it holds.
+
+    Example: diplocode demo
+    Example: diplocode demo --corpus my-sources/ --out my-demo
+    """
+    from .demo import CORPUS, build_demo_project
+
+    out.mkdir(parents=True, exist_ok=True)
+    where = out / "demo.db"
+    console.print(f"Building a project from {'the built-in illustrative corpus' if corpus is None else corpus} ...")
+    try:
+        proj, results = build_demo_project(where, corpus or CORPUS)
+    except DiplocodeError as e:
+        _fail(e)
+    proj.close()
+    _print_ingest_summary(results, [])
+    list_sources_cmd(project=str(where), actor=None, group=None, lang=None, year_from=None, year_to=None, search=None, limit=50, fmt="table")
+    first = next((r for r in results if r.status == "added" and r.language == "kk"), None)
+    if first is not None:
+        console.print()
+        show(source=str(first.source_id), project=str(where), paragraphs=3)
+    console.print(
+        f"\nThe project is [bold]{where}[/]. Try:\n"
+        f"  diplocode sources -p {where} --lang ru\n"
+        f"  diplocode show 1 -p {where}\n"
+        "Your own sources: diplocode init my.db && diplocode add FOLDER --actor NAME --group official -p my.db\n"
+        "or: diplocode demo --corpus FOLDER (a folder holding manifest.csv with path,title,actors,group,date,lang)"
+    )
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(1)
+
+
+@db_app.command("status")
+def db_status(project: ProjectOpt = None) -> None:
+    """Show the schema revision and what the project holds."""
+    from sqlalchemy import func, select
+
+    from .store import schema
+
+    with _open(project) as proj, proj.store.read() as conn:
+        console.print(f"schema revision {proj.store.revision()} ({proj.store.dialect})")
+        for table in (schema.sources, schema.segments, schema.actors, schema.codings, schema.audit_events):
+            console.print(f"{table.name}: {conn.execute(select(func.count()).select_from(table)).scalar():,}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(
+    project: ProjectOpt = None,
+    no_backup: Annotated[bool, typer.Option("--no-backup", help="Upgrade without taking a backup first.")] = False,
+) -> None:
+    """Upgrade an older project's schema (a backup is taken first unless --no-backup)."""
+    from .project import Project, find_project
+
+    try:
+        with Project.open(find_project(project), backup=not no_backup) as proj:
+            console.print(f"schema revision {proj.store.revision()}")
+    except DiplocodeError as e:
+        _fail(e)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""Reading, normalising, language detection, segmentation and ingestion of sources."""

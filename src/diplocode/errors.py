@@ -1,0 +1,159 @@
+"""The coded error catalogue.
+
+Every error a user can meet has a stable code (``E001`` ...) and a message that says
+*what* happened, *where* (file, row, column) and *how to fix it*. Library code raises
+:class:`DiplocodeError` with a code from :data:`CATALOGUE`; interfaces print
+``str(error)``.
+
+>>> err = DiplocodeError("E001", path="notes.txt")
+>>> str(err).startswith("[E001]")
+True
+>>> err.code
+'E001'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+#: code -> (what happened, how to fix). Both are ``str.format`` templates.
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- input files -----------------------------------------------------------------------
+    "E001": ("'{path}' is empty (0 bytes of content).", "Check the file was saved or exported fully, then add it again."),
+    "E002": (
+        "'{path}' is {size_mb:.1f} MB, over the {limit_mb:.1f} MB limit for one file.",
+        "Split the file, or raise the limit with --max-file-mb (or DIPLOCODE_MAX_FILE_MB).",
+    ),
+    "E003": (
+        "'{path}' has the extension '{ext}', which diplocode cannot read.",
+        "Convert it to one of: {allowed}; or rename it if the extension is wrong.",
+    ),
+    "E004": (
+        "'{path}' could not be decoded as text: {detail}.",
+        "Re-save it as UTF-8 (any editor's 'Save as... UTF-8'), or pass the right encoding with --encoding.",
+    ),
+    "E005": (
+        "'{path}' is not a readable PDF: {detail}.",
+        "Open it in a PDF viewer to check it; re-export or re-download it if it is damaged.",
+    ),
+    "E006": (
+        "'{path}' is an encrypted (password-protected) PDF.",
+        "Remove the password (e.g. print to a new PDF with the password known) and add it again.",
+    ),
+    "E007": (
+        "'{path}' is not a readable {kind} file (damaged or truncated archive): {detail}.",
+        "Open and re-save it in a word processor, or re-download it.",
+    ),
+    "E008": (
+        "'{path}' expands to {expanded_mb:.1f} MB (ratio {ratio:.0f}:1), which looks like a zip bomb; limit {limit_mb:.1f} MB.",
+        "If the document is genuine, raise the limit with --max-file-mb; otherwise do not open it.",
+    ),
+    "E009": (
+        "No text could be extracted from '{path}'{detail}.",
+        "If it is a scanned document, run OCR on it first (e.g. ocrmypdf) and add the OCR'd file.",
+    ),
+    "E010": ("'{path}' does not exist.", "Check the path (relative paths are taken from {base})."),
+    "E011": (
+        "'{path}' looks like binary data, not text ({detail}).",
+        "Check the extension matches the content; convert the file to TXT, PDF, DOCX, ODT or HTML.",
+    ),
+    # --- manifests and metadata ------------------------------------------------------------
+    "E021": (
+        "Manifest {manifest}, row {row}: the file '{path}' does not exist.",
+        "Fix the 'path' column; relative paths are taken from the manifest's folder ({base}).",
+    ),
+    "E022": (
+        "Manifest {manifest} cannot be read: {detail}.",
+        "A manifest is a CSV file with a header row, or a YAML list of mappings; the 'path' column is required.",
+    ),
+    "E023": (
+        "{where}: the date {value!r} is not valid ({detail}).",
+        "Write dates as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2015, 2015-09, 2015-09-28.",
+    ),
+    "E024": (
+        "{where}: the language {value!r} is not configured.",
+        "Use one of: {allowed} (ISO 639-1 codes); or add it to the project's languages.",
+    ),
+    "E025": (
+        "{where}: the source group {value!r} is not known.",
+        "Use one of: {allowed}.",
+    ),
+    "E026": (
+        "{where}: the actor role {value!r} is not known.",
+        "Write actors as NAME or NAME:ROLE with ROLE one of: {allowed}.",
+    ),
+    "E027": (
+        "{where}: the actor name is empty.",
+        "Write actors as NAME or NAME:ROLE, several separated by ';'.",
+    ),
+    # --- projects and store ----------------------------------------------------------------
+    "E040": ("No diplocode project at '{where}'.", "Create one with 'diplocode init {where}', or pass --project PATH."),
+    "E041": ("A project already exists at '{where}'.", "Use it as it is, or choose another path."),
+    "E042": (
+        "'{where}' is not a diplocode project ({detail}).",
+        "Pass the path of a project created with 'diplocode init'.",
+    ),
+    "E043": (
+        "The project at '{where}' was made by a newer diplocode (schema {found}, this version knows {known}).",
+        "Upgrade diplocode: pip install -U diplocode.",
+    ),
+    "E044": (
+        "The project at '{where}' needs a schema upgrade ({found} -> {known}) and no backup could be taken: {detail}.",
+        "Back the database up yourself, then run 'diplocode db upgrade --no-backup'.",
+    ),
+    "E045": (
+        "No project given.",
+        "Pass --project PATH (or set DIPLOCODE_PROJECT), or run the command in a folder holding diplocode.db.",
+    ),
+    "E046": (
+        "The database URL '{where}' is not supported.",
+        "Use a file path (SQLite) or postgresql://user@host/dbname (install diplocode[postgres]).",
+    ),
+    # --- sources ---------------------------------------------------------------------------
+    "E050": ("No source matches '{ref}'.", "List sources with 'diplocode sources'; refer to one by its number or SHA-256 prefix."),
+    "E051": ("'{ref}' matches {n} sources.", "Give more characters of the SHA-256, or the source number."),
+    "E052": ("The source filter {name}={value!r} is not valid.", "{detail}"),
+    # --- parameters ------------------------------------------------------------------------
+    "E060": (
+        "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",
+        "Pass a value that is {constraint}.",
+    ),
+}
+
+
+class DiplocodeError(Exception):
+    """An error a user can act on.
+
+    Parameters
+    ----------
+    code:
+        A key of :data:`CATALOGUE`.
+    **fields:
+        Values for the message templates (``path``, ``row``, ``column`` ...).
+    """
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        if code not in CATALOGUE:  # a programming error, not a user error
+            raise KeyError(f"unknown error code {code!r}")
+        self.code = code
+        self.fields = fields
+        what, fix = CATALOGUE[code]
+        self.what = _fill(what, fields)
+        self.fix = _fill(fix, fields)
+        super().__init__(f"[{code}] {self.what} {self.fix}")
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (used by reports and the web API)."""
+        return {"code": self.code, "what": self.what, "fix": self.fix, "message": str(self)}
+
+
+class _Defaulting(dict):  # type: ignore[type-arg]
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _fill(template: str, fields: dict[str, Any]) -> str:
+    try:
+        return template.format_map(_Defaulting(fields))
+    except (ValueError, TypeError):  # a format spec that does not fit the value given
+        return template

@@ -1,0 +1,90 @@
+"""A diplocode project: a store plus its settings.
+
+>>> import tempfile, os
+>>> project = Project.init(os.path.join(tempfile.mkdtemp(), "p.db"))
+>>> project.languages[:4]
+('en', 'ru', 'kk', 'zh')
+>>> project.close()
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .corpus.langid import DEFAULT_LANGUAGES, LanguageDetector
+from .errors import DiplocodeError
+from .store import Store, is_url, now
+
+__all__ = ["Project", "find_project"]
+
+DEFAULT_PROJECT_FILE = "diplocode.db"
+
+
+class Project:
+    """Open with :meth:`open` or create with :meth:`init`; close with :meth:`close`."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    @classmethod
+    def init(cls, where: str | os.PathLike[str], *, languages: Sequence[str] = DEFAULT_LANGUAGES, name: str | None = None) -> Project:
+        LanguageDetector(languages)._allowed  # validates the language list  # noqa: B018
+        store = Store.create(where)
+        with store.begin() as conn:
+            store.set_meta(conn, "name", name or Path(str(where)).stem)
+            store.set_meta(conn, "languages", list(languages))
+            store.set_meta(conn, "created_with", __version__)
+            store.set_meta(conn, "created_at", now())
+        return cls(store)
+
+    @classmethod
+    def open(cls, where: str | os.PathLike[str], *, upgrade: bool = True, backup: bool = True) -> Project:
+        return cls(Store.open(where, upgrade=upgrade, backup=backup))
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self.store.get_meta("languages", list(DEFAULT_LANGUAGES)))
+
+    @property
+    def name(self) -> str:
+        return str(self.store.get_meta("name", ""))
+
+    def settings(self) -> dict[str, Any]:
+        from sqlalchemy import select
+
+        from .store.schema import project_meta
+
+        with self.store.read() as conn:
+            return {k: v for k, v in conn.execute(select(project_meta.c.key, project_meta.c.value))}
+
+
+def find_project(explicit: str | None) -> str:
+    """Where the project is: ``--project``, else ``DIPLOCODE_PROJECT``, else ``./diplocode.db``."""
+    where = explicit or os.environ.get("DIPLOCODE_PROJECT")
+    if where:
+        return where
+    if Path(DEFAULT_PROJECT_FILE).is_file():
+        return DEFAULT_PROJECT_FILE
+    raise DiplocodeError("E045")
+
+
+def describe(where: str) -> str:
+    """A printable location (hides a URL's password)."""
+    if not is_url(where):
+        return str(Path(where))
+    from sqlalchemy.engine import make_url
+
+    return make_url(where).render_as_string(hide_password=True)

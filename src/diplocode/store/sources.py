@@ -1,0 +1,177 @@
+"""Queries about sources, their actors and segments: one function per query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, and_, exists, func, or_, select
+
+from ..errors import DiplocodeError
+from . import now
+from .schema import actors, segments, source_actors, sources
+
+# columns that listing needs (never the text)
+_LIST_COLUMNS = [
+    sources.c.id,
+    sources.c.title,
+    sources.c.source_group,
+    sources.c.date_year,
+    sources.c.date_month,
+    sources.c.date_day,
+    sources.c.language,
+    sources.c.media_type,
+    sources.c.original_filename,
+    sources.c.n_chars,
+    sources.c.sha256_bytes,
+    sources.c.created_at,
+]
+
+
+def source_id_by_sha(conn: Connection, sha256_bytes: str) -> int | None:
+    return conn.execute(select(sources.c.id).where(sources.c.sha256_bytes == sha256_bytes)).scalar()
+
+
+def get_or_create_actor(conn: Connection, key: str, name: str, cache: dict[str, int] | None = None) -> int:
+    """The id of the actor with ``key``, creating it (named ``name``) if new."""
+    if cache is not None and key in cache:
+        return cache[key]
+    actor_id = conn.execute(select(actors.c.id).where(actors.c.key == key)).scalar()
+    if actor_id is None:
+        actor_id = conn.execute(actors.insert().values(key=key, name=name, created_at=now())).inserted_primary_key[0]
+    if cache is not None:
+        cache[key] = int(actor_id)
+    return int(actor_id)
+
+
+def insert_source(conn: Connection, row: dict[str, Any]) -> int:
+    return int(conn.execute(sources.insert().values(**row)).inserted_primary_key[0])
+
+
+def insert_segments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(segments.insert(), list(rows))
+
+
+def link_actors(conn: Connection, source_id: int, links: Sequence[tuple[int, str]]) -> None:
+    if links:
+        conn.execute(source_actors.insert(), [{"source_id": source_id, "actor_id": a, "role": r} for a, r in links])
+
+
+@dataclass(frozen=True)
+class SourceFilter:
+    """Filters for listing sources; ``None`` means no filter."""
+
+    actor: str | None = None  # actor key or name (case-insensitive)
+    group: str | None = None
+    language: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    text: str | None = None  # substring of the title or original file name
+
+    def where(self) -> list[Any]:
+        clauses: list[Any] = []
+        if self.actor:
+            needle = self.actor.casefold()
+            clauses.append(
+                exists(
+                    select(source_actors.c.source_id)
+                    .join(actors, actors.c.id == source_actors.c.actor_id)
+                    .where(
+                        source_actors.c.source_id == sources.c.id,
+                        or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
+                    )
+                )
+            )
+        if self.group:
+            clauses.append(sources.c.source_group == self.group)
+        if self.language:
+            clauses.append(sources.c.language == self.language)
+        if self.year_from is not None:
+            clauses.append(sources.c.date_year >= self.year_from)
+        if self.year_to is not None:
+            clauses.append(sources.c.date_year <= self.year_to)
+        if self.text:
+            like = f"%{self.text.lower()}%"
+            clauses.append(or_(func.lower(sources.c.title).like(like), func.lower(sources.c.original_filename).like(like)))
+        return clauses
+
+
+def list_sources(conn: Connection, flt: SourceFilter | None = None, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+    """Sources (without their text) in id order, each with ``actors`` as (name, role) pairs."""
+    query = select(*_LIST_COLUMNS).order_by(sources.c.id)
+    clauses = (flt or SourceFilter()).where()
+    if clauses:
+        query = query.where(and_(*clauses))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    actor_map = actors_of(conn, [r["id"] for r in rows])
+    for row in rows:
+        row["actors"] = actor_map.get(row["id"], [])
+    return rows
+
+
+def count_sources(conn: Connection, flt: SourceFilter | None = None) -> int:
+    query = select(func.count()).select_from(sources)
+    clauses = (flt or SourceFilter()).where()
+    if clauses:
+        query = query.where(and_(*clauses))
+    return int(conn.execute(query).scalar() or 0)
+
+
+def actors_of(conn: Connection, source_ids: Sequence[int]) -> dict[int, list[tuple[str, str]]]:
+    out: dict[int, list[tuple[str, str]]] = {}
+    ids = list(source_ids)
+    for start in range(0, len(ids), 500):  # keep IN lists short
+        chunk = ids[start : start + 500]
+        query = (
+            select(source_actors.c.source_id, actors.c.name, source_actors.c.role)
+            .join(actors, actors.c.id == source_actors.c.actor_id)
+            .where(source_actors.c.source_id.in_(chunk))
+            .order_by(source_actors.c.source_id, actors.c.name)
+        )
+        for sid, name, role in conn.execute(query):
+            out.setdefault(sid, []).append((name, role))
+    return out
+
+
+def resolve_source(conn: Connection, ref: str | int) -> int:
+    """A source id from its number or a prefix (>= 6 chars) of its SHA-256."""
+    text = str(ref).strip().lstrip("#")
+    if text.isdigit() and len(text) < 6:
+        found = conn.execute(select(sources.c.id).where(sources.c.id == int(text))).scalar()
+        if found is None:
+            raise DiplocodeError("E050", ref=ref)
+        return int(found)
+    matches = conn.execute(select(sources.c.id).where(sources.c.sha256_bytes.like(f"{text.lower()}%")).limit(3)).scalars().all()
+    if not matches and text.isdigit():
+        found = conn.execute(select(sources.c.id).where(sources.c.id == int(text))).scalar()
+        matches = [found] if found is not None else []
+    if not matches:
+        raise DiplocodeError("E050", ref=ref)
+    if len(matches) > 1:
+        raise DiplocodeError("E051", ref=ref, n=len(matches))
+    return int(matches[0])
+
+
+def get_source(conn: Connection, source_id: int) -> dict[str, Any]:
+    """One source with its text, actors and segment counts per kind and language."""
+    row = conn.execute(select(sources).where(sources.c.id == source_id)).mappings().one_or_none()
+    if row is None:
+        raise DiplocodeError("E050", ref=source_id)
+    source = dict(row)
+    source["actors"] = actors_of(conn, [source_id]).get(source_id, [])
+    counts = conn.execute(
+        select(segments.c.kind, segments.c.language, func.count())
+        .where(segments.c.source_id == source_id)
+        .group_by(segments.c.kind, segments.c.language)
+    ).all()
+    source["segment_counts"] = {(k, lang): n for k, lang, n in counts}
+    return source
+
+
+def segments_of(conn: Connection, source_id: int, kind: str = "paragraph") -> list[dict[str, Any]]:
+    query = select(segments).where(segments.c.source_id == source_id, segments.c.kind == kind).order_by(segments.c.ordinal)
+    return [dict(r) for r in conn.execute(query).mappings()]
