@@ -233,43 +233,24 @@ def store_prepared(store: Store, prep: Prepared, who: str = "system", actor_cach
     )
 
 
-def _segment_rows(source_id: int, prep: Prepared, page_starts: Sequence[int]) -> list[dict[str, Any]]:
+def _segment_rows(source_id: int, prep: Prepared, page_starts: Sequence[int]) -> list[tuple[Any, ...]]:
+    """Paragraph then sentence rows, as tuples in ``q.SEGMENT_COLUMNS`` order."""
+
     def page_of(offset: int) -> int | None:
         if not page_starts:
             return None
         return prep.pages[max(bisect.bisect_right(page_starts, offset) - 1, 0)][0]
 
-    rows: list[dict[str, Any]] = []
     para_pages = [page_of(start) for start, _ in prep.paragraphs]
-    for ordinal, ((start, end), det) in enumerate(zip(prep.paragraphs, prep.paragraph_langs, strict=True)):
-        rows.append(
-            {
-                "source_id": source_id,
-                "kind": "paragraph",
-                "ordinal": ordinal,
-                "paragraph": ordinal,
-                "start": start,
-                "end": end,
-                "language": det.language,
-                "language_method": det.method,
-                "page": para_pages[ordinal],
-            }
-        )
-    for ordinal, (start, end, para) in enumerate(prep.sentences):
-        det = prep.paragraph_langs[para]
-        rows.append(
-            {
-                "source_id": source_id,
-                "kind": "sentence",
-                "ordinal": ordinal,
-                "paragraph": para,
-                "start": start,
-                "end": end,
-                "language": det.language,
-                "language_method": det.method,
-                "page": para_pages[para],
-            }
-        )
+    langs = prep.paragraph_langs
+    rows: list[tuple[Any, ...]] = [
+        (source_id, "paragraph", i, i, start, end, langs[i].language, langs[i].method, para_pages[i])
+        for i, (start, end) in enumerate(prep.paragraphs)
+    ]
+    rows.extend(
+        (source_id, "sentence", i, para, start, end, langs[para].language, langs[para].method, para_pages[para])
+        for i, (start, end, para) in enumerate(prep.sentences)
+    )
     return rows
 
 
