@@ -40,8 +40,15 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("DIPLOCODE_SHARED_DATA", REPO.parent / "shared" / "data"))
 UNGDC = DATA / "ungdc_9countries"
 COUNTRIES = {
-    "CHN": "China", "RUS": "Russia", "USA": "United States", "TUR": "Turkey", "KAZ": "Kazakhstan",
-    "KGZ": "Kyrgyzstan", "TJK": "Tajikistan", "TKM": "Turkmenistan", "UZB": "Uzbekistan",
+    "CHN": "China",
+    "RUS": "Russia",
+    "USA": "United States",
+    "TUR": "Turkey",
+    "KAZ": "Kazakhstan",
+    "KGZ": "Kyrgyzstan",
+    "TJK": "Tajikistan",
+    "TKM": "Turkmenistan",
+    "UZB": "Uzbekistan",
 }
 
 
@@ -51,7 +58,11 @@ def un_items() -> list[IngestItem]:
     return [
         IngestItem(
             UNGDC / "txt" / r["file"],
-            SourceMeta(actors=((COUNTRIES[r["iso3"]], "author"),), group="official", date=(int(r["year"]), None, None)),
+            SourceMeta(
+                actors=((COUNTRIES[r["iso3"]], "author"),),
+                group="official",
+                date=(int(r["year"]), None, None),
+            ),
         )
         for r in rows
     ]
@@ -84,8 +95,14 @@ def bench_prepare(items: list[IngestItem]) -> dict:
     for it, raw in data:
         n_sent += len(prepare(it.path, raw, it.meta, detector).sentences)
     secs = time.perf_counter() - t0
-    return {"stage": "prepare only (read+lang+segment, no DB, files in memory)", "sources": len(items), "MB": n_bytes / 1e6,
-            "seconds": secs, "MB_per_s": n_bytes / 1e6 / secs, "sentences": n_sent}
+    return {
+        "stage": "prepare only (read+lang+segment, no DB, files in memory)",
+        "sources": len(items),
+        "MB": n_bytes / 1e6,
+        "seconds": secs,
+        "MB_per_s": n_bytes / 1e6 / secs,
+        "sentences": n_sent,
+    }
 
 
 def bench_ingest(where: str, label: str, items: list[IngestItem], jobs: int) -> dict:
@@ -103,9 +120,15 @@ def bench_ingest(where: str, label: str, items: list[IngestItem], jobs: int) -> 
     statuses = {s: sum(r.status == s for r in results) for s in ("added", "duplicate", "failed")}
     cores = min(jobs, os.cpu_count() or 1)
     return {
-        "stage": f"end to end, {label}, jobs={jobs}", "sources": len(items), "MB": n_bytes / 1e6, "seconds": secs,
-        "sources_per_s": len(items) / secs, "MB_per_s": n_bytes / 1e6 / secs, "MB_per_s_per_core": n_bytes / 1e6 / secs / cores,
-        "statuses": statuses, "sentences": sum(r.n_sentences for r in results),
+        "stage": f"end to end, {label}, jobs={jobs}",
+        "sources": len(items),
+        "MB": n_bytes / 1e6,
+        "seconds": secs,
+        "sources_per_s": len(items) / secs,
+        "MB_per_s": n_bytes / 1e6 / secs,
+        "MB_per_s_per_core": n_bytes / 1e6 / secs / cores,
+        "statuses": statuses,
+        "sentences": sum(r.n_sentences for r in results),
     }
 
 
@@ -150,20 +173,32 @@ def bench_pdf(tmp: Path, n_docs: int, pages: int) -> dict:
     bare = time.perf_counter() - t0
     project = Project.init(tmp / "pdf.db")
     t0 = time.perf_counter()
-    results = list(ingest(project.store, [IngestItem(p) for p in paths], languages=project.languages))
+    results = list(
+        ingest(project.store, [IngestItem(p) for p in paths], languages=project.languages)
+    )
     ours = time.perf_counter() - t0
     project.close()
     assert all(r.status == "added" for r in results), [r.error for r in results if r.error]
     return {
-        "stage": "PDF", "documents": n_docs, "pages": total_pages, "chars": chars,
-        "bare_pypdfium2_pages_per_s": total_pages / bare, "diplocode_ingest_pages_per_s": total_pages / ours,
+        "stage": "PDF",
+        "documents": n_docs,
+        "pages": total_pages,
+        "chars": chars,
+        "bare_pypdfium2_pages_per_s": total_pages / bare,
+        "diplocode_ingest_pages_per_s": total_pages / ours,
         "ratio_ingest_to_bare": bare / ours,
     }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pg", default=os.environ.get("DIPLOCODE_BENCH_PG"), help="PostgreSQL admin URL (a database is created and dropped)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--pg",
+        default=os.environ.get("DIPLOCODE_BENCH_PG"),
+        help="PostgreSQL admin URL (a database is created and dropped)",
+    )
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--pdf-docs", type=int, default=20)
     parser.add_argument("--pdf-pages", type=int, default=25)
@@ -171,7 +206,9 @@ def main() -> None:
     args = parser.parse_args()
 
     if not UNGDC.is_dir():
-        raise SystemExit(f"{UNGDC} not found: the benchmark reads the UN General Debate speeches from ../shared/data")
+        raise SystemExit(
+            f"{UNGDC} not found: the benchmark reads the UN General Debate speeches from ../shared/data"
+        )
     items = un_items()
     rows = [bench_prepare(items)]
     with tempfile.TemporaryDirectory() as tmp:
@@ -187,11 +224,25 @@ def main() -> None:
         rows.append(bench_pdf(Path(tmp), args.pdf_docs, args.pdf_pages))
 
     for row in rows:
-        print(" | ".join(f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()))
+        print(
+            " | ".join(
+                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
+            )
+        )
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     out = args.out / f"ingest-{stamp}.json"
-    out.write_text(json.dumps({"when": stamp, "machine": platform.platform(), "cpus": os.cpu_count(), "results": rows}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "machine": platform.platform(),
+                "cpus": os.cpu_count(),
+                "results": rows,
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {out}")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from sqlalchemy import text
 
@@ -14,7 +16,9 @@ from diplocode.project import Project
 def _events(project: Project, n: int) -> None:
     with project.store.begin() as conn:
         for i in range(n):
-            audit.append(conn, "test.event", "alice", {"i": i, "note": "ә"}, source_id=None, code_key=f"c{i}")
+            audit.append(
+                conn, "test.event", "alice", {"i": i, "note": "ә"}, source_id=None, code_key=f"c{i}"
+            )
 
 
 def _tamper(project: Project, sql: str) -> None:
@@ -34,7 +38,7 @@ def test_an_untouched_log_verifies(project: Project) -> None:
         events = list(audit.events(conn))
     assert [e["payload"]["i"] for e in events] == [0, 1, 2, 3, 4]
     assert events[0]["prev_hash"] == audit.GENESIS
-    assert all(b["prev_hash"] == a["hash"] for a, b in zip(events, events[1:]))
+    assert all(b["prev_hash"] == a["hash"] for a, b in itertools.pairwise(events))
 
 
 def test_an_edited_event_is_named(project: Project) -> None:
@@ -72,11 +76,16 @@ def test_events_cut_from_the_end_are_caught(project: Project) -> None:
 
 def test_a_source_whose_text_was_edited_is_caught(project: Project, tmp_path) -> None:
     doc = tmp_path / "a.txt"
-    doc.write_text("The Silk Road Economic Belt was announced in Astana in September 2013.\n", encoding="utf-8")
+    doc.write_text(
+        "The Silk Road Economic Belt was announced in Astana in September 2013.\n", encoding="utf-8"
+    )
     [result] = ingest(project.store, [IngestItem(doc, SourceMeta())], languages=project.languages)
     assert result.status == "added"
     assert _problems(project) == []
-    _tamper(project, f"UPDATE sources SET text = 'Something else entirely.' WHERE id = {result.source_id}")
+    _tamper(
+        project,
+        f"UPDATE sources SET text = 'Something else entirely.' WHERE id = {result.source_id}",
+    )
     problems = _problems(project)
     assert any(f"source #{result.source_id}" in p.what for p in problems)
 
@@ -86,5 +95,7 @@ def test_the_chain_head_tracks_the_last_event(project: Project, n: int) -> None:
     _events(project, n)
     with project.store.read() as conn:
         head = conn.execute(text("SELECT last_id, last_hash FROM audit_head")).one()
-        last = conn.execute(text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")).one()
+        last = conn.execute(
+            text("SELECT id, hash FROM audit_events ORDER BY id DESC LIMIT 1")
+        ).one()
     assert tuple(head) == tuple(last)

@@ -33,7 +33,18 @@ def test_init_add_list_show(cli_project: str, tmp_path: Path) -> None:
     folder.mkdir()
     (folder / "us.txt").write_text(EN, encoding="utf-8")
     (folder / "kz.txt").write_text(KK, encoding="utf-8")
-    result = run("add", str(folder), "--actor", "United States", "--actor", "Kazakhstan:co-signatory", "--group", "official", "--date", "2023-09")
+    result = run(
+        "add",
+        str(folder),
+        "--actor",
+        "United States",
+        "--actor",
+        "Kazakhstan:co-signatory",
+        "--group",
+        "official",
+        "--date",
+        "2023-09",
+    )
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output and "0 failed" in result.output
 
@@ -46,7 +57,9 @@ def test_init_add_list_show(cli_project: str, tmp_path: Path) -> None:
     only_kk = json.loads(run("sources", "--lang", "kk", "--format", "json").output)
     assert [r["title"] for r in only_kk] == ["kz"]
     assert json.loads(run("sources", "--from", "2024", "--format", "json").output) == []
-    assert len(json.loads(run("sources", "--actor", "united states", "--format", "json").output)) == 2
+    assert (
+        len(json.loads(run("sources", "--actor", "united states", "--format", "json").output)) == 2
+    )
 
     shown = run("show", "1")
     assert shown.exit_code == 0
@@ -60,7 +73,9 @@ def test_failures_are_listed_and_set_the_exit_code(cli_project: str, tmp_path: P
     (tmp_path / "good.txt").write_text(EN, encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "fake.pdf").write_bytes(b"not a pdf at all" * 10)
-    result = run("add", str(tmp_path / "good.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "fake.pdf"))
+    result = run(
+        "add", str(tmp_path / "good.txt"), str(tmp_path / "empty.txt"), str(tmp_path / "fake.pdf")
+    )
     assert result.exit_code == 1
     assert "1 added" in result.output and "2 failed" in result.output
     assert "E001" in result.output and "E005" in result.output
@@ -69,7 +84,9 @@ def test_failures_are_listed_and_set_the_exit_code(cli_project: str, tmp_path: P
 def test_manifest_errors_name_row_and_column(cli_project: str, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
     manifest = tmp_path / "m.csv"
-    manifest.write_text("path,group,date\na.txt,official,2023\na.txt,embassy,2023\n", encoding="utf-8")
+    manifest.write_text(
+        "path,group,date\na.txt,official,2023\na.txt,embassy,2023\n", encoding="utf-8"
+    )
     result = run("add", "--manifest", str(manifest))
     assert result.exit_code == 1
     flat = " ".join(result.output.split())
@@ -99,7 +116,9 @@ def test_demo_builds_a_project(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "0 failed" in result.output
     assert (tmp_path / "demo" / "demo.db").is_file()
-    listed = json.loads(run("sources", "-p", str(tmp_path / "demo" / "demo.db"), "--format", "json").output)
+    listed = json.loads(
+        run("sources", "-p", str(tmp_path / "demo" / "demo.db"), "--format", "json").output
+    )
     assert {r["language"] for r in listed} == {"en", "ru", "kk", "zh"}
     assert len(listed) >= 8
 

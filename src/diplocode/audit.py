@@ -18,9 +18,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
-from .store import now
+from .store import inserted_id, now
 from .store.schema import audit_events, audit_head, sources
 
 GENESIS = "0" * 64
@@ -37,8 +37,24 @@ def canonical_json(payload: Any) -> str:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
-def _digest(prev_hash: str, ts: str, actor: str, kind: str, source_id: int | None, code_key: str | None, payload: str) -> str:
-    parts = [prev_hash, ts, actor, kind, "" if source_id is None else str(source_id), code_key or "", payload]
+def _digest(
+    prev_hash: str,
+    ts: str,
+    actor: str,
+    kind: str,
+    source_id: int | None,
+    code_key: str | None,
+    payload: str,
+) -> str:
+    parts = [
+        prev_hash,
+        ts,
+        actor,
+        kind,
+        "" if source_id is None else str(source_id),
+        code_key or "",
+        payload,
+    ]
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
@@ -56,24 +72,33 @@ def append(
     Reading the chain head ``FOR UPDATE`` (PostgreSQL) or holding SQLite's write lock
     (``BEGIN IMMEDIATE``) serialises concurrent appends, so the chain never forks.
     """
-    head = conn.execute(select(audit_head.c.last_hash).where(audit_head.c.id == 1).with_for_update()).one()
+    head = conn.execute(_HEAD_FOR_UPDATE).one()
     ts = now()
     body = canonical_json(payload)
     digest = _digest(head.last_hash, ts, actor, kind, source_id, code_key, body)
-    event_id = conn.execute(
-        audit_events.insert().values(
-            ts=ts,
-            actor=actor,
-            kind=kind,
-            source_id=source_id,
-            code_key=code_key,
-            payload=body,
-            prev_hash=head.last_hash,
-            hash=digest,
-        )
-    ).inserted_primary_key[0]
-    conn.execute(audit_head.update().where(audit_head.c.id == 1).values(last_id=event_id, last_hash=digest))
+    row = {
+        "ts": ts,
+        "actor": actor,
+        "kind": kind,
+        "source_id": source_id,
+        "code_key": code_key,
+        "payload": body,
+        "prev_hash": head.last_hash,
+        "hash": digest,
+    }
+    event_id = inserted_id(conn.execute(_INSERT_EVENT, row))
+    conn.execute(_MOVE_HEAD, {"new_id": event_id, "new_hash": digest})
     return int(event_id)
+
+
+# built once: appends happen in every audited transaction
+_HEAD_FOR_UPDATE = select(audit_head.c.last_hash).where(audit_head.c.id == 1).with_for_update()
+_INSERT_EVENT = audit_events.insert()
+_MOVE_HEAD = (
+    audit_head.update()
+    .where(audit_head.c.id == 1)
+    .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash"))
+)
 
 
 # -- one constructor per event kind -------------------------------------------------------
@@ -83,7 +108,9 @@ def source_added(conn: Connection, actor: str, source_id: int, record: dict[str,
 
 
 # -- reading and checking -----------------------------------------------------------------
-def events(conn: Connection, *, kind: str | None = None, source_id: int | None = None) -> Iterator[dict[str, Any]]:
+def events(
+    conn: Connection, *, kind: str | None = None, source_id: int | None = None
+) -> Iterator[dict[str, Any]]:
     """Events in order, optionally filtered."""
     query = select(audit_events).order_by(audit_events.c.id)
     if kind:
@@ -122,17 +149,37 @@ def verify(conn: Connection) -> list[Problem]:
     recorded_text: dict[int, str] = {}
     for row in conn.execute(select(audit_events).order_by(audit_events.c.id)).mappings():
         if row["prev_hash"] != prev:
-            problems.append(Problem(row["id"], "its previous-hash link is broken (an event before it was deleted, inserted or reordered)"))
-        expected = _digest(row["prev_hash"], row["ts"], row["actor"], row["kind"], row["source_id"], row["code_key"], row["payload"])
+            problems.append(
+                Problem(
+                    row["id"],
+                    "its previous-hash link is broken (an event before it was deleted, inserted or reordered)",
+                )
+            )
+        expected = _digest(
+            row["prev_hash"],
+            row["ts"],
+            row["actor"],
+            row["kind"],
+            row["source_id"],
+            row["code_key"],
+            row["payload"],
+        )
         if expected != row["hash"]:
-            problems.append(Problem(row["id"], "its content does not match its hash (the event was edited)"))
+            problems.append(
+                Problem(row["id"], "its content does not match its hash (the event was edited)")
+            )
         if row["kind"] == "source.added" and row["source_id"] is not None:
             recorded_text[row["source_id"]] = json.loads(row["payload"]).get("sha256_text", "")
         prev = row["hash"]
         last_id = row["id"]
     head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).mappings().one()
     if head["last_hash"] != prev or head["last_id"] != last_id:
-        problems.append(Problem(last_id or None, "the chain head does not match the last event (events were removed from the end)"))
+        problems.append(
+            Problem(
+                last_id or None,
+                "the chain head does not match the last event (events were removed from the end)",
+            )
+        )
     problems.extend(_check_sources(conn, recorded_text))
     return problems
 
@@ -144,5 +191,10 @@ def _check_sources(conn: Connection, recorded: dict[int, str]) -> list[Problem]:
         if row.id not in recorded:
             problems.append(Problem(None, f"source #{row.id} has no 'source.added' event"))
         elif actual != row.sha256_text or actual != recorded[row.id]:
-            problems.append(Problem(None, f"source #{row.id}'s text differs from the text recorded when it was added"))
+            problems.append(
+                Problem(
+                    None,
+                    f"source #{row.id}'s text differs from the text recorded when it was added",
+                )
+            )
     return problems

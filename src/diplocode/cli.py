@@ -6,7 +6,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -31,7 +31,12 @@ err_console = Console(stderr=True)
 
 ProjectOpt = Annotated[
     str | None,
-    typer.Option("--project", "-p", help="Project file or database URL (default: $DIPLOCODE_PROJECT or ./diplocode.db).", show_default=False),
+    typer.Option(
+        "--project",
+        "-p",
+        help="Project file or database URL (default: $DIPLOCODE_PROJECT or ./diplocode.db).",
+        show_default=False,
+    ),
 ]
 
 
@@ -40,7 +45,7 @@ def _fail(error: DiplocodeError, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
-def _open(project: str | None):  # noqa: ANN202 - returns a Project
+def _open(project: str | None):
     from .project import Project, find_project
 
     try:
@@ -57,15 +62,28 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: Annotated[bool, typer.Option("--version", callback=_version_callback, is_eager=True, help="Show the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
 ) -> None:
     """diplocode: code diplomatic and policy documents in English, Russian, Kazakh and Chinese."""
 
 
 @app.command()
 def init(
-    where: Annotated[str, typer.Argument(help="A new SQLite file (e.g. project.db) or postgresql://user@host/db.")] = "diplocode.db",
-    languages: Annotated[str, typer.Option("--languages", help="Comma-separated ISO codes to detect among.")] = "en,ru,kk,zh,tr,ky,uz,tg,tk",
+    where: Annotated[
+        str,
+        typer.Argument(help="A new SQLite file (e.g. project.db) or postgresql://user@host/db."),
+    ] = "diplocode.db",
+    languages: Annotated[
+        str, typer.Option("--languages", help="Comma-separated ISO codes to detect among.")
+    ] = "en,ru,kk,zh,tr,ky,uz,tg,tk",
     name: Annotated[str | None, typer.Option(help="A name for the project.")] = None,
 ) -> None:
     """Create a new project.
@@ -75,30 +93,72 @@ def init(
     from .project import Project, describe
 
     try:
-        project = Project.init(where, languages=[x.strip() for x in languages.split(",") if x.strip()], name=name)
+        project = Project.init(
+            where, languages=[x.strip() for x in languages.split(",") if x.strip()], name=name
+        )
     except DiplocodeError as e:
         _fail(e)
     with project:
-        console.print(f"Created project [bold]{describe(where)}[/] (languages: {', '.join(project.languages)}).")
+        console.print(
+            f"Created project [bold]{describe(where)}[/] (languages: {', '.join(project.languages)})."
+        )
         console.print(f"Next: diplocode add FILES_OR_FOLDERS --project {describe(where)}")
 
 
 @app.command()
 def add(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (walked recursively).", show_default=False)] = None,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders (walked recursively).", show_default=False),
+    ] = None,
     project: ProjectOpt = None,
-    actor: Annotated[list[str] | None, typer.Option("--actor", "-a", help="NAME or NAME:ROLE (author, co-signatory, subject); repeatable.")] = None,
-    group: Annotated[str | None, typer.Option("--group", "-g", help="official, academic, analytical, media, interview or other.")] = None,
-    date: Annotated[str | None, typer.Option("--date", "-d", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Declare the language of every paragraph instead of detecting it.")] = None,
-    title: Annotated[str | None, typer.Option("--title", help="Title (default: from the file, else its name).")] = None,
-    url: Annotated[str | None, typer.Option("--url", help="Where the source was published.")] = None,
+    actor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--actor", "-a", help="NAME or NAME:ROLE (author, co-signatory, subject); repeatable."
+        ),
+    ] = None,
+    group: Annotated[
+        str | None,
+        typer.Option(
+            "--group", "-g", help="official, academic, analytical, media, interview or other."
+        ),
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", "-d", help="YYYY, YYYY-MM or YYYY-MM-DD.")
+    ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang", help="Declare the language of every paragraph instead of detecting it."
+        ),
+    ] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Title (default: from the file, else its name).")
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Where the source was published.")
+    ] = None,
     publisher: Annotated[str | None, typer.Option("--publisher", help="Who published it.")] = None,
-    manifest: Annotated[Path | None, typer.Option("--manifest", "-m", help="CSV/TSV/YAML with a 'path' column and metadata per file.")] = None,
-    max_file_mb: Annotated[float | None, typer.Option("--max-file-mb", help="Refuse files larger than this (default 200).")] = None,
-    encoding: Annotated[str | None, typer.Option("--encoding", help="Force the text encoding of TXT/MD files.")] = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Worker processes for reading (1 = none).")] = 1,
-    user: Annotated[str, typer.Option("--user", help="Who is adding (recorded in the audit trail).")] = os.environ.get("USER", "system") or "system",
+    manifest: Annotated[
+        Path | None,
+        typer.Option(
+            "--manifest", "-m", help="CSV/TSV/YAML with a 'path' column and metadata per file."
+        ),
+    ] = None,
+    max_file_mb: Annotated[
+        float | None,
+        typer.Option("--max-file-mb", help="Refuse files larger than this (default 200)."),
+    ] = None,
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Force the text encoding of TXT/MD files.")
+    ] = None,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", help="Worker processes for reading (1 = none).")
+    ] = 1,
+    user: Annotated[
+        str, typer.Option("--user", help="Who is adding (recorded in the audit trail).")
+    ] = os.environ.get("USER", "system") or "system",
 ) -> None:
     """Add sources (PDF, DOCX, HTML, TXT, Markdown, ODT) to the project.
 
@@ -118,8 +178,14 @@ def add(
         try:
             defaults = build(
                 locate=lambda field: f"--{field}" if field != "actors" else "--actor",
-                languages=languages, title=title, actors=actor, group=group, date=date,
-                language=lang, url=url, publisher=publisher,
+                languages=languages,
+                title=title,
+                actors=actor,
+                group=group,
+                date=date,
+                language=lang,
+                url=url,
+                publisher=publisher,
             )
         except DiplocodeError as e:
             _fail(e)
@@ -132,12 +198,19 @@ def add(
             except DiplocodeError as e:
                 _fail(e)
             for row_no, error in parsed.errors:
-                failed_early.append(IngestResult(Path(f"{manifest.name}:row {row_no}"), "failed", error=error))
-            items += [IngestItem(r.path, r.meta.over(defaults), f"{manifest.name}, row {r.row}") for r in parsed.rows]
+                failed_early.append(
+                    IngestResult(Path(f"{manifest.name}:row {row_no}"), "failed", error=error)
+                )
+            items += [
+                IngestItem(r.path, r.meta.over(defaults), f"{manifest.name}, row {r.row}")
+                for r in parsed.rows
+            ]
         if paths:
             files, ignored = collect(paths)
             items += [IngestItem(f, defaults) for f in files]
-        options = ReadOptions(encoding=encoding, **({"max_file_mb": max_file_mb} if max_file_mb else {}))
+        options = ReadOptions(
+            encoding=encoding, **({"max_file_mb": max_file_mb} if max_file_mb else {})
+        )
         results = list(failed_early)
         executor = None
         if jobs > 1:
@@ -145,11 +218,18 @@ def add(
 
             executor = ProcessPoolExecutor(max_workers=jobs)
         with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            console=err_console, transient=True, disable=len(items) < 2,
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+            disable=len(items) < 2,
         ) as progress:
             task = progress.add_task("Adding sources", total=len(items))
-            for result in ingest(proj.store, items, languages=languages, options=options, who=user, executor=executor):
+            for result in ingest(
+                proj.store, items, languages=languages, options=options, who=user, executor=executor
+            ):
                 results.append(result)
                 progress.advance(task)
         if executor is not None:
@@ -159,7 +239,7 @@ def add(
         raise typer.Exit(1)
 
 
-def _print_ingest_summary(results, ignored) -> None:  # noqa: ANN001
+def _print_ingest_summary(results, ignored) -> None:
     counts = Counter(r.status for r in results)
     langs = Counter(r.language for r in results if r.status == "added" and r.language)
     console.print(
@@ -183,12 +263,16 @@ def _print_ingest_summary(results, ignored) -> None:  # noqa: ANN001
 @app.command("sources")
 def list_sources_cmd(
     project: ProjectOpt = None,
-    actor: Annotated[str | None, typer.Option("--actor", "-a", help="Only sources with this actor.")] = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", "-a", help="Only sources with this actor.")
+    ] = None,
     group: Annotated[str | None, typer.Option("--group", "-g")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="Main language.")] = None,
     year_from: Annotated[int | None, typer.Option("--from", help="From this year.")] = None,
     year_to: Annotated[int | None, typer.Option("--to", help="Up to this year.")] = None,
-    search: Annotated[str | None, typer.Option("--search", "-s", help="Text in the title or file name.")] = None,
+    search: Annotated[
+        str | None, typer.Option("--search", "-s", help="Text in the title or file name.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 200,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
@@ -200,7 +284,14 @@ def list_sources_cmd(
     from .store.sources import SourceFilter, count_sources, list_sources
 
     try:
-        flt = SourceFilter(actor=actor, group=check_group(group, "--group"), language=lang, year_from=year_from, year_to=year_to, text=search)
+        flt = SourceFilter(
+            actor=actor,
+            group=check_group(group, "--group"),
+            language=lang,
+            year_from=year_from,
+            year_to=year_to,
+            text=search,
+        )
     except DiplocodeError as e:
         _fail(e)
     with _open(project) as proj, proj.store.read() as conn:
@@ -211,21 +302,31 @@ def list_sources_cmd(
         return
     table = Table(title=f"{len(rows)} of {total} sources", title_justify="left")
     for col in ("#", "title", "actors", "group", "date", "lang", "chars", "sha256"):
-        table.add_column(col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title")
+        table.add_column(
+            col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title"
+        )
     for r in rows:
         table.add_row(
-            str(r["id"]), r["title"], ", ".join(n if role == "author" else f"{n} ({role})" for n, role in r["actors"]),
-            r["source_group"], _date(r), r["language"] or "-", f"{r['n_chars']:,}", r["sha256_bytes"][:10],
+            str(r["id"]),
+            r["title"],
+            ", ".join(n if role == "author" else f"{n} ({role})" for n, role in r["actors"]),
+            r["source_group"],
+            _date(r),
+            r["language"] or "-",
+            f"{r['n_chars']:,}",
+            r["sha256_bytes"][:10],
         )
     console.print(table)
 
 
-def _date(r: dict) -> str:  # type: ignore[type-arg]
+def _date(r: dict[str, Any]) -> str:
     parts = [r["date_year"], r["date_month"], r["date_day"]]
-    return "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts) if p is not None) or "-"
+    return (
+        "-".join(f"{p:02d}" if i else str(p) for i, p in enumerate(parts) if p is not None) or "-"
+    )
 
 
-def _dump_rows(rows: list[dict], fmt: str) -> None:  # type: ignore[type-arg]
+def _dump_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     import csv
     import json
 
@@ -244,7 +345,12 @@ def _dump_rows(rows: list[dict], fmt: str) -> None:  # type: ignore[type-arg]
 def show(
     source: Annotated[str, typer.Argument(help="Source number or SHA-256 prefix.")],
     project: ProjectOpt = None,
-    paragraphs: Annotated[int, typer.Option("--paragraphs", "-n", help="Show this many paragraphs with their language and page.")] = 5,
+    paragraphs: Annotated[
+        int,
+        typer.Option(
+            "--paragraphs", "-n", help="Show this many paragraphs with their language and page."
+        ),
+    ] = 5,
 ) -> None:
     """Show one source: metadata, languages, pages and its first paragraphs.
 
@@ -264,15 +370,23 @@ def show(
     meta.add_column(overflow="fold")
     n_sent = sum(n for (kind, _), n in src["segment_counts"].items() if kind == "sentence")
     for key, value in [
-        ("source", f"#{src['id']}"), ("title", src["title"]),
+        ("source", f"#{src['id']}"),
+        ("title", src["title"]),
         ("actors", ", ".join(f"{n} ({r})" for n, r in src["actors"]) or "-"),
-        ("group", src["source_group"]), ("date", _date(src)),
+        ("group", src["source_group"]),
+        ("date", _date(src)),
         ("languages", ", ".join(f"{k} {v:.0%}" for k, v in src["languages"].items()) or "-"),
-        ("file", f"{src['original_filename']} ({src['media_type']}, {src['n_bytes']:,} bytes{', ' + src['encoding'] if src['encoding'] else ''})"),
+        (
+            "file",
+            f"{src['original_filename']} ({src['media_type']}, {src['n_bytes']:,} bytes{', ' + src['encoding'] if src['encoding'] else ''})",
+        ),
         ("pages", str(len(src["page_map"])) if src["page_map"] else "-"),
         ("segments", f"{len(paras)} paragraphs, {n_sent} sentences, {src['n_chars']:,} characters"),
-        ("url", src["url"] or "-"), ("publisher", src["publisher"] or "-"),
-        ("sha256", src["sha256_bytes"]), ("sha256 text", src["sha256_text"]), ("added", f"{src['created_at']} by {src['created_by']}"),
+        ("url", src["url"] or "-"),
+        ("publisher", src["publisher"] or "-"),
+        ("sha256", src["sha256_bytes"]),
+        ("sha256 text", src["sha256_text"]),
+        ("added", f"{src['created_at']} by {src['created_by']}"),
     ]:
         meta.add_row(key, value)
     console.print(meta)
@@ -281,14 +395,23 @@ def show(
         where = f"p.{p['page']} " if p["page"] else ""
         snippet = text[p["start"] : p["end"]]
         snippet = snippet if len(snippet) <= 300 else snippet[:300] + "…"
-        console.print(f"\n[dim]¶{p['ordinal'] + 1} {where}[{p['language'] or '?'}, {p['language_method']}] {p['start']}-{p['end']}[/]")
+        console.print(
+            f"\n[dim]¶{p['ordinal'] + 1} {where}[{p['language'] or '?'}, {p['language_method']}] {p['start']}-{p['end']}[/]"
+        )
         console.print(snippet, highlight=False, markup=False)
 
 
 @app.command()
 def demo(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the demo project.")] = Path("diplocode-demo"),
-    corpus: Annotated[Path | None, typer.Option("--corpus", help="Your own folder with a manifest.csv instead of the built-in corpus.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Folder for the demo project.")] = Path(
+        "diplocode-demo"
+    ),
+    corpus: Annotated[
+        Path | None,
+        typer.Option(
+            "--corpus", help="Your own folder with a manifest.csv instead of the built-in corpus."
+        ),
+    ] = None,
 ) -> None:
     """Build a project from the built-in illustrative corpus and show what it holds.
 
@@ -299,14 +422,26 @@ def demo(
 
     out.mkdir(parents=True, exist_ok=True)
     where = out / "demo.db"
-    console.print(f"Building a project from {'the built-in illustrative corpus' if corpus is None else corpus} ...")
+    console.print(
+        f"Building a project from {'the built-in illustrative corpus' if corpus is None else corpus} ..."
+    )
     try:
         proj, results = build_demo_project(where, corpus or CORPUS)
     except DiplocodeError as e:
         _fail(e)
     proj.close()
     _print_ingest_summary(results, [])
-    list_sources_cmd(project=str(where), actor=None, group=None, lang=None, year_from=None, year_to=None, search=None, limit=50, fmt="table")
+    list_sources_cmd(
+        project=str(where),
+        actor=None,
+        group=None,
+        lang=None,
+        year_from=None,
+        year_to=None,
+        search=None,
+        limit=50,
+        fmt="table",
+    )
     first = next((r for r in results if r.status == "added" and r.language == "kk"), None)
     if first is not None:
         console.print()
@@ -331,14 +466,24 @@ def db_status(project: ProjectOpt = None) -> None:
 
     with _open(project) as proj, proj.store.read() as conn:
         console.print(f"schema revision {proj.store.revision()} ({proj.store.dialect})")
-        for table in (schema.sources, schema.segments, schema.actors, schema.codings, schema.audit_events):
-            console.print(f"{table.name}: {conn.execute(select(func.count()).select_from(table)).scalar():,}")
+        for table in (
+            schema.sources,
+            schema.segments,
+            schema.actors,
+            schema.codings,
+            schema.audit_events,
+        ):
+            console.print(
+                f"{table.name}: {conn.execute(select(func.count()).select_from(table)).scalar():,}"
+            )
 
 
 @db_app.command("upgrade")
 def db_upgrade(
     project: ProjectOpt = None,
-    no_backup: Annotated[bool, typer.Option("--no-backup", help="Upgrade without taking a backup first.")] = False,
+    no_backup: Annotated[
+        bool, typer.Option("--no-backup", help="Upgrade without taking a backup first.")
+    ] = False,
 ) -> None:
     """Upgrade an older project's schema (a backup is taken first unless --no-backup)."""
     from .project import Project, find_project

@@ -19,7 +19,10 @@ from typing import Any
 #: code -> (what happened, how to fix). Both are ``str.format`` templates.
 CATALOGUE: dict[str, tuple[str, str]] = {
     # --- input files -----------------------------------------------------------------------
-    "E001": ("'{path}' is empty (0 bytes of content).", "Check the file was saved or exported fully, then add it again."),
+    "E001": (
+        "'{path}' is empty (0 bytes of content).",
+        "Check the file was saved or exported fully, then add it again.",
+    ),
     "E002": (
         "'{path}' is {size_mb:.1f} MB, over the {limit_mb:.1f} MB limit for one file.",
         "Split the file, or raise the limit with --max-file-mb (or DIPLOCODE_MAX_FILE_MB).",
@@ -87,7 +90,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Write actors as NAME or NAME:ROLE, several separated by ';'.",
     ),
     # --- projects and store ----------------------------------------------------------------
-    "E040": ("No diplocode project at '{where}'.", "Create one with 'diplocode init {where}', or pass --project PATH."),
+    "E040": (
+        "No diplocode project at '{where}'.",
+        "Create one with 'diplocode init {where}', or pass --project PATH.",
+    ),
     "E041": ("A project already exists at '{where}'.", "Use it as it is, or choose another path."),
     "E042": (
         "'{where}' is not a diplocode project ({detail}).",
@@ -110,8 +116,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Use a file path (SQLite) or postgresql://user@host/dbname (install diplocode[postgres]).",
     ),
     # --- sources ---------------------------------------------------------------------------
-    "E050": ("No source matches '{ref}'.", "List sources with 'diplocode sources'; refer to one by its number or SHA-256 prefix."),
-    "E051": ("'{ref}' matches {n} sources.", "Give more characters of the SHA-256, or the source number."),
+    "E050": (
+        "No source matches '{ref}'.",
+        "List sources with 'diplocode sources'; refer to one by its number or SHA-256 prefix.",
+    ),
+    "E051": (
+        "'{ref}' matches {n} sources.",
+        "Give more characters of the SHA-256, or the source number.",
+    ),
     "E052": ("The source filter {name}={value!r} is not valid.", "{detail}"),
     # --- parameters ------------------------------------------------------------------------
     "E060": (
@@ -147,7 +159,7 @@ class DiplocodeError(Exception):
         return {"code": self.code, "what": self.what, "fix": self.fix, "message": str(self)}
 
 
-class _Defaulting(dict):  # type: ignore[type-arg]
+class _Defaulting(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         return "?"
 

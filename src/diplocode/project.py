@@ -31,7 +31,13 @@ class Project:
         self.store = store
 
     @classmethod
-    def init(cls, where: str | os.PathLike[str], *, languages: Sequence[str] = DEFAULT_LANGUAGES, name: str | None = None) -> Project:
+    def init(
+        cls,
+        where: str | os.PathLike[str],
+        *,
+        languages: Sequence[str] = DEFAULT_LANGUAGES,
+        name: str | None = None,
+    ) -> Project:
         LanguageDetector(languages)._allowed  # validates the language list  # noqa: B018
         store = Store.create(where)
         with store.begin() as conn:
@@ -42,7 +48,9 @@ class Project:
         return cls(store)
 
     @classmethod
-    def open(cls, where: str | os.PathLike[str], *, upgrade: bool = True, backup: bool = True) -> Project:
+    def open(
+        cls, where: str | os.PathLike[str], *, upgrade: bool = True, backup: bool = True
+    ) -> Project:
         return cls(Store.open(where, upgrade=upgrade, backup=backup))
 
     def close(self) -> None:

@@ -38,7 +38,13 @@ def _counts(project: Project) -> dict[str, int]:
     with project.store.read() as conn:
         return {
             t.name: conn.execute(select(func.count()).select_from(t)).scalar()
-            for t in (schema.sources, schema.segments, schema.source_actors, schema.actors, schema.audit_events)
+            for t in (
+                schema.sources,
+                schema.segments,
+                schema.source_actors,
+                schema.actors,
+                schema.audit_events,
+            )
         }
 
 
@@ -49,7 +55,12 @@ def _ingest(project: Project, items, **kw):
 def test_a_text_source_with_metadata(project: Project, tmp_path: Path) -> None:
     path = tmp_path / "xi-astana.txt"
     path.write_text(EN, encoding="utf-8")
-    meta = SourceMeta(actors=(("China", "author"), ("Kazakhstan", "subject")), group="official", date=(2013, 9, 7), url="https://example.org/x")
+    meta = SourceMeta(
+        actors=(("China", "author"), ("Kazakhstan", "subject")),
+        group="official",
+        date=(2013, 9, 7),
+        url="https://example.org/x",
+    )
     [result] = _ingest(project, [IngestItem(path, meta)])
     assert result.status == "added" and result.language == "en"
     with project.store.read() as conn:
@@ -71,10 +82,15 @@ def test_a_text_source_with_metadata(project: Project, tmp_path: Path) -> None:
     assert all(s["language"] == "en" for s in sents)
     with project.store.read() as conn:
         [event] = list(audit.events(conn, kind="source.added"))
-    assert event["source_id"] == result.source_id and event["payload"]["sha256_text"] == source["sha256_text"]
+    assert (
+        event["source_id"] == result.source_id
+        and event["payload"]["sha256_text"] == source["sha256_text"]
+    )
 
 
-def test_a_multilingual_document_gets_a_language_per_paragraph(project: Project, tmp_path: Path) -> None:
+def test_a_multilingual_document_gets_a_language_per_paragraph(
+    project: Project, tmp_path: Path
+) -> None:
     path = tmp_path / "mixed.txt"
     path.write_text("\n\n".join([KK, RU, EN, ZH, "Түйін сөздер"]), encoding="utf-8")
     [result] = _ingest(project, [IngestItem(path)])
@@ -138,7 +154,10 @@ def test_pdf_pages_are_kept_for_citation(project: Project, tmp_path: Path) -> No
         "The first China-Central Asia summit was held in Xi'an in May 2023.",
         "The first C5+1 presidential summit took place in New York in September 2023.",
     ]
-    [result] = _ingest(project, [IngestItem(_pdf(tmp_path / "milestones.pdf", pages), SourceMeta(group="analytical"))])
+    [result] = _ingest(
+        project,
+        [IngestItem(_pdf(tmp_path / "milestones.pdf", pages), SourceMeta(group="analytical"))],
+    )
     assert result.status == "added", result.error
     with project.store.read() as conn:
         source = get_source(conn, result.source_id)
@@ -173,7 +192,9 @@ def _encrypted_pdf(path: Path) -> Path:
     from fpdf.enums import EncryptionMethod
 
     pdf = FPDF()
-    pdf.set_encryption(owner_password="owner", user_password="secret", encryption_method=EncryptionMethod.RC4)
+    pdf.set_encryption(
+        owner_password="owner", user_password="secret", encryption_method=EncryptionMethod.RC4
+    )
     pdf.add_page()
     pdf.set_font("Helvetica", size=12)
     pdf.cell(0, 10, "Confidential memorandum on scholarships.")
@@ -187,8 +208,16 @@ BAD_INPUTS = {
     "encrypted-pdf": ("secret.pdf", _encrypted_pdf, "E006"),
     "truncated-docx": ("cut.docx", lambda p: p.write_bytes(_docx_bytes()[:3000]), "E007"),
     "docx-zip-bomb": ("bomb.docx", _zip_bomb, "E008"),
-    "too-large": ("big.txt", lambda p: p.write_text("Большой текст. " * 20000, encoding="utf-8"), "E002"),
-    "undecodable": ("cp1251.txt", lambda p: p.write_bytes("Культурное сотрудничество".encode("cp1251")), "E004"),
+    "too-large": (
+        "big.txt",
+        lambda p: p.write_text("Большой текст. " * 20000, encoding="utf-8"),
+        "E002",
+    ),
+    "undecodable": (
+        "cp1251.txt",
+        lambda p: p.write_bytes("Культурное сотрудничество".encode("cp1251")),
+        "E004",
+    ),
     "binary-as-text": ("blob.txt", lambda p: p.write_bytes(bytes(range(256)) * 20), "E011"),
     "unknown-extension": ("table.xyz", lambda p: p.write_text("a,b\n1,2\n"), "E003"),
     "missing-file": ("does-not-exist.txt", lambda p: None, "E010"),
@@ -196,7 +225,9 @@ BAD_INPUTS = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_is_coded_and_leaves_nothing_behind(project: Project, tmp_path: Path, case: str) -> None:
+def test_bad_input_is_coded_and_leaves_nothing_behind(
+    project: Project, tmp_path: Path, case: str
+) -> None:
     name, make, code = BAD_INPUTS[case]
     bad = tmp_path / name
     make(bad)
@@ -208,7 +239,9 @@ def test_bad_input_is_coded_and_leaves_nothing_behind(project: Project, tmp_path
         max_expanded_mb=5,
         encoding="utf-8" if case == "undecodable" else None,
     )
-    results = _ingest(project, [IngestItem(good1), IngestItem(bad), IngestItem(good2)], options=options)
+    results = _ingest(
+        project, [IngestItem(good1), IngestItem(bad), IngestItem(good2)], options=options
+    )
     assert [r.status for r in results] == ["added", "failed", "added"]
     error = results[1].error
     assert error is not None and error.code == code, error
@@ -221,7 +254,10 @@ def test_bad_input_is_coded_and_leaves_nothing_behind(project: Project, tmp_path
 def test_a_manifest_pointing_at_a_missing_file(project: Project, tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text(EN, encoding="utf-8")
     manifest = tmp_path / "sources.csv"
-    manifest.write_text("path,actors,group,date\na.txt,China,official,2013\nnot-there.txt,Russia,official,2014\n", encoding="utf-8")
+    manifest.write_text(
+        "path,actors,group,date\na.txt,China,official,2013\nnot-there.txt,Russia,official,2014\n",
+        encoding="utf-8",
+    )
     parsed = read_manifest(manifest, project.languages)
     [(row, error)] = parsed.errors
     assert (row, error.code) == (3, "E021") and "not-there.txt" in str(error)
@@ -230,7 +266,9 @@ def test_a_manifest_pointing_at_a_missing_file(project: Project, tmp_path: Path)
     assert _counts(project)["sources"] == 1
 
 
-def test_a_failure_inside_the_transaction_rolls_everything_back(project: Project, tmp_path: Path, monkeypatch) -> None:
+def test_a_failure_inside_the_transaction_rolls_everything_back(
+    project: Project, tmp_path: Path, monkeypatch
+) -> None:
     """If anything fails after the source row is written, no row of it remains."""
     path = tmp_path / "a.txt"
     path.write_text(EN, encoding="utf-8")
@@ -241,7 +279,13 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(project: Project
     monkeypatch.setattr(audit, "source_added", broken)
     with pytest.raises(RuntimeError):
         _ingest(project, [IngestItem(path, SourceMeta(actors=(("China", "author"),)))])
-    assert _counts(project) == {"sources": 0, "segments": 0, "source_actors": 0, "actors": 0, "audit_events": 0}
+    assert _counts(project) == {
+        "sources": 0,
+        "segments": 0,
+        "source_actors": 0,
+        "actors": 0,
+        "audit_events": 0,
+    }
 
 
 def test_folders_are_walked_and_hidden_files_ignored(tmp_path: Path) -> None:
@@ -264,12 +308,24 @@ def test_parallel_preparation_gives_identical_results(tmp_path: Path, db_url: st
     with Project.init(db_url) as proj, ProcessPoolExecutor(2) as pool:
         results = list(ingest(proj.store, items, languages=proj.languages, executor=pool))
         with proj.store.read() as conn:
-            got = [[(s["start"], s["end"], s["language"]) for s in segments_of(conn, r.source_id, "sentence")] for r in results]
+            got = [
+                [
+                    (s["start"], s["end"], s["language"])
+                    for s in segments_of(conn, r.source_id, "sentence")
+                ]
+                for r in results
+            ]
     second = tmp_path / "serial"
     second.mkdir()
     with Project.init(second / "p.db") as proj:
         serial = list(ingest(proj.store, items, languages=proj.languages))
         with proj.store.read() as conn:
-            want = [[(s["start"], s["end"], s["language"]) for s in segments_of(conn, r.source_id, "sentence")] for r in serial]
+            want = [
+                [
+                    (s["start"], s["end"], s["language"])
+                    for s in segments_of(conn, r.source_id, "sentence")
+                ]
+                for r in serial
+            ]
     assert got == want
     assert [r.language for r in results] == ["en", "ru", "kk", "zh"]

@@ -24,8 +24,12 @@ NTREX_FILES = {
 }
 
 
-def ntrex_accuracy(folder: Path, lang: str, detector: LanguageDetector, min_len: int = 40) -> tuple[float, Counter[str]]:
-    lines = [ln.strip() for ln in (folder / NTREX_FILES[lang]).read_text(encoding="utf-8").splitlines()]
+def ntrex_accuracy(
+    folder: Path, lang: str, detector: LanguageDetector, min_len: int = 40
+) -> tuple[float, Counter[str]]:
+    lines = [
+        ln.strip() for ln in (folder / NTREX_FILES[lang]).read_text(encoding="utf-8").splitlines()
+    ]
     lines = [ln for ln in lines if len(ln) >= min_len]
     got = Counter(detector.detect(ln).language or "none" for ln in lines)
     return got[lang] / len(lines), got
@@ -37,23 +41,29 @@ def detector() -> LanguageDetector:
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "kk", "zh"])
-def test_ntrex_accuracy_of_the_working_languages(shared_data: Path, detector: LanguageDetector, lang: str) -> None:
+def test_ntrex_accuracy_of_the_working_languages(
+    shared_data: Path, detector: LanguageDetector, lang: str
+) -> None:
     accuracy, got = ntrex_accuracy(shared_data / "ntrex128_en_ru_kk_zh_centralasia", lang, detector)
     assert accuracy >= 0.98, got.most_common(4)
 
 
 @pytest.mark.parametrize("lang", ["ky", "uz", "tr", "tg", "tk"])
-def test_ntrex_accuracy_of_the_regions_other_languages(shared_data: Path, detector: LanguageDetector, lang: str) -> None:
+def test_ntrex_accuracy_of_the_regions_other_languages(
+    shared_data: Path, detector: LanguageDetector, lang: str
+) -> None:
     accuracy, got = ntrex_accuracy(shared_data / "ntrex128_en_ru_kk_zh_centralasia", lang, detector)
     assert accuracy >= 0.97, got.most_common(4)
 
 
-def test_the_seed_articles_trilingual_abstracts(shared_data: Path, detector: LanguageDetector) -> None:
+def test_the_seed_articles_trilingual_abstracts(
+    shared_data: Path, detector: LanguageDetector
+) -> None:
     seed = shared_data.parent / "seeds" / "000_a7e4db10b822936a.txt"
     text = seed.read_text(encoding="utf-8")
     spans = paragraphs(text)
     labels = detector.label(text, spans)
-    by_start = {text[s:e][:40]: d.language for (s, e), d in zip(spans, labels)}
+    by_start = {text[s:e][:40]: d.language for (s, e), d in zip(spans, labels, strict=True)}
 
     def lang_of(prefix: str) -> str | None:
         return next(lang for start, lang in by_start.items() if start.startswith(prefix))
@@ -66,7 +76,9 @@ def test_the_seed_articles_trilingual_abstracts(shared_data: Path, detector: Lan
 
 
 def test_restricting_the_set_changes_the_answer() -> None:
-    kyrgyz = "Кыргызстан менен Кытайдын ортосундагы маданий кызматташтык акыркы жылдары тез өнүгүүдө."
+    kyrgyz = (
+        "Кыргызстан менен Кытайдын ортосундагы маданий кызматташтык акыркы жылдары тез өнүгүүдө."
+    )
     assert LanguageDetector().detect(kyrgyz).language == "ky"
     assert LanguageDetector(["en", "ru", "kk"]).detect(kyrgyz).language in {"kk", "ru"}
 

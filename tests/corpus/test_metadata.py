@@ -15,7 +15,13 @@ LANGS = ("en", "ru", "kk", "zh")
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("2015", (2015, None, None)), ("2015-09", (2015, 9, None)), ("2015-09-28", (2015, 9, 28)), ("", (None, None, None)), (2013, (2013, None, None))],
+    [
+        ("2015", (2015, None, None)),
+        ("2015-09", (2015, 9, None)),
+        ("2015-09-28", (2015, 9, 28)),
+        ("", (None, None, None)),
+        (2013, (2013, None, None)),
+    ],
 )
 def test_dates_keep_their_precision(value, expected) -> None:
     assert parse_date(value, "--date") == expected
@@ -46,8 +52,15 @@ def test_actor_keys_are_stable_across_case_and_spacing() -> None:
 
 def test_metadata_fills_gaps_from_defaults() -> None:
     row = SourceMeta(title="T", group=None, date=(None, None, None))
-    merged = row.over(SourceMeta(group="official", date=(2015, None, None), actors=(("China", "author"),)))
-    assert (merged.title, merged.group, merged.date, merged.actors) == ("T", "official", (2015, None, None), (("China", "author"),))
+    merged = row.over(
+        SourceMeta(group="official", date=(2015, None, None), actors=(("China", "author"),))
+    )
+    assert (merged.title, merged.group, merged.date, merged.actors) == (
+        "T",
+        "official",
+        (2015, None, None),
+        (("China", "author"),),
+    )
 
 
 def _write(tmp_path: Path, name: str, content: str) -> Path:
@@ -71,11 +84,20 @@ def test_csv_manifest_rows_and_errors(tmp_path: Path) -> None:
     parsed = read_manifest(manifest, LANGS)
     assert [r.row for r in parsed.rows] == [2]
     row = parsed.rows[0]
-    assert row.meta.title == "First" and row.meta.date == (2015, 9, None) and row.meta.extra == {"genre": "speech"}
+    assert (
+        row.meta.title == "First"
+        and row.meta.date == (2015, 9, None)
+        and row.meta.extra == {"genre": "speech"}
+    )
     errors = {row: err for row, err in parsed.errors}
     assert errors[3].code == "E025"
     message = str(errors[3])
-    assert "row 3" in message and "column 'group'" in message and "'offical'" in message and "academic" in message
+    assert (
+        "row 3" in message
+        and "column 'group'" in message
+        and "'offical'" in message
+        and "academic" in message
+    )
     assert errors[4].code == "E021" and "missing.txt" in str(errors[4])
     assert errors[5].code == "E024" and "column 'lang'" in str(errors[5]) and "kk" in str(errors[5])
 
@@ -95,7 +117,12 @@ def test_yaml_manifest(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "content"),
-    [("m.csv", "file_name,title\na.txt,x\n"), ("m.yaml", "just: a mapping\n"), ("m.yaml", "- [unclosed\n"), ("m.json", "[]")],
+    [
+        ("m.csv", "file_name,title\na.txt,x\n"),
+        ("m.yaml", "just: a mapping\n"),
+        ("m.yaml", "- [unclosed\n"),
+        ("m.json", "[]"),
+    ],
 )
 def test_unreadable_manifests(tmp_path: Path, name: str, content: str) -> None:
     with pytest.raises(DiplocodeError) as info:

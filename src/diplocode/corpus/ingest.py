@@ -37,7 +37,15 @@ from .readers import SUPPORTED, ReadOptions, read_bytes
 from .readers.base import file_ext
 from .segment import paragraphs, sentences
 
-__all__ = ["IngestItem", "IngestResult", "Prepared", "collect", "ingest", "prepare", "store_prepared"]
+__all__ = [
+    "IngestItem",
+    "IngestResult",
+    "Prepared",
+    "collect",
+    "ingest",
+    "prepare",
+    "store_prepared",
+]
 
 
 @dataclass(frozen=True)
@@ -45,7 +53,7 @@ class IngestItem:
     """One file to ingest with what the user said about it."""
 
     path: Path
-    meta: SourceMeta = SourceMeta()
+    meta: SourceMeta = field(default_factory=SourceMeta)
     origin: str | None = None  # e.g. "manifest sources.csv, row 4", for messages
 
 
@@ -100,7 +108,10 @@ def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[P
         if path.is_dir():
             for found in sorted(p for p in path.rglob("*") if p.is_file()):
                 rel = found.relative_to(path)
-                if any(part.startswith(".") for part in rel.parts) or file_ext(found) not in SUPPORTED:
+                if (
+                    any(part.startswith(".") for part in rel.parts)
+                    or file_ext(found) not in SUPPORTED
+                ):
                     ignored.append(found)
                 else:
                     files.append(found)
@@ -155,7 +166,9 @@ def _language_shares(prep: Prepared) -> dict[str, float]:
     return {lang: round(n / total, 4) for lang, n in chars.most_common()} if total else {}
 
 
-def store_prepared(store: Store, prep: Prepared, who: str = "system", actor_cache: dict[str, int] | None = None) -> IngestResult:
+def store_prepared(
+    store: Store, prep: Prepared, who: str = "system", actor_cache: dict[str, int] | None = None
+) -> IngestResult:
     """Write one prepared source in one transaction; a duplicate is reported, not added."""
     shares = _language_shares(prep)
     language = next(iter(shares), None)
@@ -192,7 +205,10 @@ def store_prepared(store: Store, prep: Prepared, who: str = "system", actor_cach
                     "created_by": who,
                 },
             )
-            links = [(q.get_or_create_actor(conn, actor_key(name), name, actor_cache), role) for name, role in prep.meta.actors]
+            links = [
+                (q.get_or_create_actor(conn, actor_key(name), name, actor_cache), role)
+                for name, role in prep.meta.actors
+            ]
             q.link_actors(conn, source_id, links)
             q.insert_segments(conn, _segment_rows(source_id, prep, page_starts))
             audit.source_added(
@@ -221,6 +237,10 @@ def store_prepared(store: Store, prep: Prepared, who: str = "system", actor_cach
         if existing is None:
             raise
         return IngestResult(prep.path, "duplicate", existing, n_bytes=prep.n_bytes)
+    except BaseException:
+        if actor_cache is not None:
+            actor_cache.clear()  # the transaction rolled back: cached actor ids may be gone
+        raise
     return IngestResult(
         prep.path,
         "added",
@@ -233,7 +253,9 @@ def store_prepared(store: Store, prep: Prepared, who: str = "system", actor_cach
     )
 
 
-def _segment_rows(source_id: int, prep: Prepared, page_starts: Sequence[int]) -> list[tuple[Any, ...]]:
+def _segment_rows(
+    source_id: int, prep: Prepared, page_starts: Sequence[int]
+) -> list[tuple[Any, ...]]:
     """Paragraph then sentence rows, as tuples in ``q.SEGMENT_COLUMNS`` order."""
 
     def page_of(offset: int) -> int | None:
@@ -244,23 +266,50 @@ def _segment_rows(source_id: int, prep: Prepared, page_starts: Sequence[int]) ->
     para_pages = [page_of(start) for start, _ in prep.paragraphs]
     langs = prep.paragraph_langs
     rows: list[tuple[Any, ...]] = [
-        (source_id, "paragraph", i, i, start, end, langs[i].language, langs[i].method, para_pages[i])
+        (
+            source_id,
+            "paragraph",
+            i,
+            i,
+            start,
+            end,
+            langs[i].language,
+            langs[i].method,
+            para_pages[i],
+        )
         for i, (start, end) in enumerate(prep.paragraphs)
     ]
     rows.extend(
-        (source_id, "sentence", i, para, start, end, langs[para].language, langs[para].method, para_pages[para])
+        (
+            source_id,
+            "sentence",
+            i,
+            para,
+            start,
+            end,
+            langs[para].language,
+            langs[para].method,
+            para_pages[para],
+        )
         for i, (start, end, para) in enumerate(prep.sentences)
     )
     return rows
 
 
-def _load(item: IngestItem, detector: LanguageDetector, options: ReadOptions | None, known: Callable[[str], int | None]) -> Prepared | IngestResult:
+def _load(
+    item: IngestItem,
+    detector: LanguageDetector,
+    options: ReadOptions | None,
+    known: Callable[[str], int | None],
+) -> Prepared | IngestResult:
     """Read one file and prepare it, or say why not (errors become results)."""
     try:
         path = item.path
         ext = file_ext(path)
         if ext not in SUPPORTED:
-            raise DiplocodeError("E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED)))
+            raise DiplocodeError(
+                "E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED))
+            )
         if not path.is_file():
             raise DiplocodeError("E010", path=str(path), base=str(Path.cwd()))
         data = path.read_bytes()
@@ -273,7 +322,9 @@ def _load(item: IngestItem, detector: LanguageDetector, options: ReadOptions | N
         return IngestResult(item.path, "failed", error=e)
 
 
-def _prepare_worker(args: tuple[IngestItem, tuple[str, ...], int, ReadOptions | None]) -> Prepared | IngestResult:
+def _prepare_worker(
+    args: tuple[IngestItem, tuple[str, ...], int, ReadOptions | None],
+) -> Prepared | IngestResult:
     item, languages, min_chars, options = args
     return _load(item, _detector(languages, min_chars), options, lambda _digest: None)
 
@@ -305,21 +356,26 @@ def ingest(
     """
     detector = _detector(tuple(languages), min_chars)
     actor_cache: dict[str, int] = {}
+    with store.read() as reader:
 
-    def known(digest: str) -> int | None:
-        with store.read() as conn:
-            return q.source_id_by_sha(conn, digest)
+        def known(digest: str) -> int | None:
+            try:
+                return q.source_id_by_sha(reader, digest)
+            finally:
+                reader.rollback()  # end the read transaction: the next check sees new commits
 
-    if executor is None:
-        prepared: Iterable[Prepared | IngestResult] = (_load(item, detector, options, known) for item in items)
-    else:
-        jobs = ((item, tuple(languages), min_chars, options) for item in items)
-        prepared = executor.map(_prepare_worker, jobs, chunksize=4)
-    for prep in prepared:
-        if isinstance(prep, IngestResult):
-            yield prep
-            continue
-        try:
-            yield store_prepared(store, prep, who, actor_cache)
-        except DiplocodeError as e:
-            yield IngestResult(prep.path, "failed", error=e)
+        if executor is None:
+            prepared: Iterable[Prepared | IngestResult] = (
+                _load(item, detector, options, known) for item in items
+            )
+        else:
+            jobs = ((item, tuple(languages), min_chars, options) for item in items)
+            prepared = executor.map(_prepare_worker, jobs, chunksize=4)
+        for prep in prepared:
+            if isinstance(prep, IngestResult):
+                yield prep
+                continue
+            try:
+                yield store_prepared(store, prep, who, actor_cache)
+            except DiplocodeError as e:
+                yield IngestResult(prep.path, "failed", error=e)

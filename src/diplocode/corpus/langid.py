@@ -35,7 +35,7 @@ _CLD2_ALIASES = {"zh-Hant": "zh", "zh": "zh"}
 _LETTER = re.compile(r"[^\W\d_]")
 _NON_LETTERS = re.compile(r"[\W\d_]+")
 #: CLD2 sees at most this much of a paragraph (its first characters, cut at a space).
-_SAMPLE_CHARS = 1200
+_SAMPLE_CHARS = 600
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -126,7 +126,9 @@ class LanguageDetector:
                 found.append(Detection("zh", 1.0, "script"))
             else:
                 found.append(None)
-        return _inherit(found, lambda: self.detect(text[spans[0][0] : spans[-1][1]]) if spans else None)
+        return _inherit(
+            found, lambda: self.detect(text[spans[0][0] : spans[-1][1]]) if spans else None
+        )
 
 
 def _inherit(found: list[Detection | None], whole: Any) -> list[Detection]:
@@ -143,10 +145,17 @@ def _inherit(found: list[Detection | None], whole: Any) -> list[Detection]:
             previous = det
             out.append(det)
         else:
-            out.append(Detection(previous.language, previous.score, "inherited") if previous else det or Detection(None, 0.0, "none"))
+            out.append(
+                Detection(previous.language, previous.score, "inherited")
+                if previous
+                else det or Detection(None, 0.0, "none")
+            )
     # leading items had no predecessor: give them the first labelled language
     first = labelled[0]
-    return [Detection(first.language, first.score, "inherited") if d.language is None else d for d in out]
+    return [
+        Detection(first.language, first.score, "inherited") if d.language is None else d
+        for d in out
+    ]
 
 
 def _han_share(text: str) -> float:

@@ -66,18 +66,28 @@ def _records(path: Path) -> list[tuple[int, dict[str, Any]]]:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as e:
-            raise DiplocodeError("E022", manifest=str(path), detail=str(e).replace("\n", " ")) from e
+            raise DiplocodeError(
+                "E022", manifest=str(path), detail=str(e).replace("\n", " ")
+            ) from e
         if isinstance(data, dict):
             data = data.get("sources")
         if not isinstance(data, list) or not all(isinstance(r, dict) for r in data):
             raise DiplocodeError("E022", manifest=str(path), detail="expected a list of mappings")
         return [(i, _norm_keys(r)) for i, r in enumerate(data, start=1)]
     if path.suffix.lower() not in (".csv", ".tsv"):
-        raise DiplocodeError("E022", manifest=str(path), detail=f"unknown manifest type '{path.suffix}'; use .csv, .tsv or .yaml")
+        raise DiplocodeError(
+            "E022",
+            manifest=str(path),
+            detail=f"unknown manifest type '{path.suffix}'; use .csv, .tsv or .yaml",
+        )
     dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    if not reader.fieldnames or "path" not in {_ALIASES.get(k.strip().lower(), k.strip().lower()) for k in reader.fieldnames if k}:
-        raise DiplocodeError("E022", manifest=str(path), detail="the header row has no 'path' column")
+    if not reader.fieldnames or "path" not in {
+        _ALIASES.get(k.strip().lower(), k.strip().lower()) for k in reader.fieldnames if k
+    }:
+        raise DiplocodeError(
+            "E022", manifest=str(path), detail="the header row has no 'path' column"
+        )
     # spreadsheet numbering: the header is row 1
     return [(i, _norm_keys(r)) for i, r in enumerate(reader, start=2)]
 
@@ -92,11 +102,15 @@ def _norm_keys(record: dict[Any, Any]) -> dict[str, Any]:
     return out
 
 
-def _row(manifest: Path, base: Path, row_no: int, record: dict[str, Any], languages: list[str]) -> ManifestRow:
+def _row(
+    manifest: Path, base: Path, row_no: int, record: dict[str, Any], languages: list[str]
+) -> ManifestRow:
     raw_path = str(record.get("path") or "").strip()
     file_path = (base / raw_path) if raw_path else None
     if file_path is None or not file_path.exists():
-        raise DiplocodeError("E021", manifest=str(manifest), row=row_no, path=raw_path, base=str(base))
+        raise DiplocodeError(
+            "E021", manifest=str(manifest), row=row_no, path=raw_path, base=str(base)
+        )
     actors = record.get("actors")
     meta = build(
         locate=lambda column: f"Manifest {manifest}, row {row_no}, column '{column}'",

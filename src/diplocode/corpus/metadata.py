@@ -54,16 +54,22 @@ def parse_date(value: str | int | None, where: str) -> tuple[int | None, int | N
         return (None, None, None)
     match = _DATE.match(str(value))
     if not match:
-        raise DiplocodeError("E023", where=where, value=str(value), detail="not YYYY, YYYY-MM or YYYY-MM-DD")
+        raise DiplocodeError(
+            "E023", where=where, value=str(value), detail="not YYYY, YYYY-MM or YYYY-MM-DD"
+        )
     year, month, day = (int(g) if g else None for g in match.groups())
     assert year is not None
     if month is not None and not 1 <= month <= 12:
-        raise DiplocodeError("E023", where=where, value=str(value), detail=f"month {month} is not 1-12")
+        raise DiplocodeError(
+            "E023", where=where, value=str(value), detail=f"month {month} is not 1-12"
+        )
     if day is not None:
         assert month is not None
         last = calendar.monthrange(year, month)[1]
         if not 1 <= day <= last:
-            raise DiplocodeError("E023", where=where, value=str(value), detail=f"day {day} is not 1-{last}")
+            raise DiplocodeError(
+                "E023", where=where, value=str(value), detail=f"day {day} is not 1-{last}"
+            )
     return (year, month, day)
 
 
@@ -71,7 +77,11 @@ def parse_actors(value: str | Iterable[str] | None, where: str) -> tuple[tuple[s
     """``NAME[:ROLE]`` items, separated by ``;`` (or given as a list); role defaults to author."""
     if value is None:
         return ()
-    items = value.split(";") if isinstance(value, str) else [p for v in value for p in str(v).split(";")]
+    items = (
+        value.split(";")
+        if isinstance(value, str)
+        else [p for v in value for p in str(v).split(";")]
+    )
     out: list[tuple[str, str]] = []
     for item in items:
         if not item.strip():

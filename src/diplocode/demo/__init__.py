@@ -16,7 +16,9 @@ from ..project import Project
 CORPUS = Path(__file__).with_name("corpus")
 
 
-def build_demo_project(where: str | Path, corpus: Path = CORPUS, *, fresh: bool = True) -> tuple[Project, list[IngestResult]]:
+def build_demo_project(
+    where: str | Path, corpus: Path = CORPUS, *, fresh: bool = True
+) -> tuple[Project, list[IngestResult]]:
     """Create a project at ``where`` and ingest ``corpus`` (a folder with ``manifest.csv``).
 
     With ``fresh``, an existing SQLite file at ``where`` (and its WAL files) is replaced.
@@ -32,7 +34,10 @@ def build_demo_project(where: str | Path, corpus: Path = CORPUS, *, fresh: bool 
         project.close()
         raise DiplocodeError("E010", path=str(manifest), base=str(corpus))
     parsed = read_manifest(manifest, project.languages)
-    results = [IngestResult(Path(f"{manifest.name}:row {row}"), "failed", error=err) for row, err in parsed.errors]
+    results = [
+        IngestResult(Path(f"{manifest.name}:row {row}"), "failed", error=err)
+        for row, err in parsed.errors
+    ]
     items = [IngestItem(r.path, r.meta, f"{manifest.name}, row {r.row}") for r in parsed.rows]
     results += list(ingest(project.store, items, languages=project.languages, who="demo"))
     return project, results

@@ -23,14 +23,14 @@ from typing import Any
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy import Connection, CursorResult, Engine, create_engine, event, inspect, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError
 
 from ..errors import DiplocodeError
 from . import schema
 
-__all__ = ["Store", "is_url", "now", "schema"]
+__all__ = ["Store", "inserted_id", "is_url", "now", "schema"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -38,6 +38,13 @@ _MIGRATIONS = Path(__file__).with_name("migrations")
 def now() -> str:
     """The current UTC time as an ISO-8601 string with microseconds (sortable)."""
     return _dt.datetime.now(_dt.UTC).isoformat(timespec="microseconds")
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row a single-row INSERT created."""
+    key = result.inserted_primary_key
+    assert key is not None  # only called on single-row inserts
+    return int(key[0])
 
 
 def is_url(where: str) -> bool:
@@ -205,7 +212,7 @@ class Store:
             )
         target = f"diplocode-{self.engine.url.database}.bak-{reason}-{stamp}.sql"
         url = self.engine.url.set(drivername="postgresql")
-        result = subprocess.run(  # noqa: S603 - arguments are ours, not a shell string
+        result = subprocess.run(
             [pg_dump, "--no-owner", "-f", target, url.render_as_string(hide_password=False)],
             capture_output=True,
             text=True,

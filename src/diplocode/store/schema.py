@@ -143,7 +143,6 @@ segments = Table(
     CheckConstraint('"start" >= 0 AND "end" >= "start"', name="span"),
     UniqueConstraint("source_id", "kind", "ordinal", name="uq_segments_source_kind_ordinal"),
 )
-Index("ix_segments_language", segments.c.language)
 Index("ix_segments_source_kind_start", segments.c.source_id, segments.c.kind, segments.c.start)
 
 codebook_versions = Table(

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, exists, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select
 
 from ..errors import DiplocodeError
-from . import now
+from . import inserted_id, now
 from .schema import actors, segments, source_actors, sources
 
 # columns that listing needs (never the text)
@@ -29,28 +29,48 @@ _LIST_COLUMNS = [
 ]
 
 
+# Statements on the ingest hot path are built once: building a Core statement per call
+# (coercing every value) cost more than executing it.
+_SOURCE_BY_SHA = select(sources.c.id).where(sources.c.sha256_bytes == bindparam("sha"))
+_INSERT_SOURCE = sources.insert()
+
+
 def source_id_by_sha(conn: Connection, sha256_bytes: str) -> int | None:
-    return conn.execute(select(sources.c.id).where(sources.c.sha256_bytes == sha256_bytes)).scalar()
+    return conn.execute(_SOURCE_BY_SHA, {"sha": sha256_bytes}).scalar()
 
 
-def get_or_create_actor(conn: Connection, key: str, name: str, cache: dict[str, int] | None = None) -> int:
+def get_or_create_actor(
+    conn: Connection, key: str, name: str, cache: dict[str, int] | None = None
+) -> int:
     """The id of the actor with ``key``, creating it (named ``name``) if new."""
     if cache is not None and key in cache:
         return cache[key]
     actor_id = conn.execute(select(actors.c.id).where(actors.c.key == key)).scalar()
     if actor_id is None:
-        actor_id = conn.execute(actors.insert().values(key=key, name=name, created_at=now())).inserted_primary_key[0]
+        actor_id = inserted_id(
+            conn.execute(actors.insert().values(key=key, name=name, created_at=now()))
+        )
     if cache is not None:
         cache[key] = int(actor_id)
     return int(actor_id)
 
 
 def insert_source(conn: Connection, row: dict[str, Any]) -> int:
-    return int(conn.execute(sources.insert().values(**row)).inserted_primary_key[0])
+    return inserted_id(conn.execute(_INSERT_SOURCE, row))
 
 
 #: Column order of the tuples :func:`insert_segments` takes.
-SEGMENT_COLUMNS = ("source_id", "kind", "ordinal", "paragraph", "start", "end", "language", "language_method", "page")
+SEGMENT_COLUMNS = (
+    "source_id",
+    "kind",
+    "ordinal",
+    "paragraph",
+    "start",
+    "end",
+    "language",
+    "language_method",
+    "page",
+)
 
 
 def insert_segments(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
@@ -64,7 +84,7 @@ def insert_segments(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     columns = ", ".join(f'"{c}"' for c in SEGMENT_COLUMNS)
     if conn.dialect.name == "postgresql":
         # COPY streams all rows in one round trip, inside the caller's transaction
-        raw = conn.connection.driver_connection
+        raw: Any = conn.connection.driver_connection
         with raw.cursor() as cur, cur.copy(f"COPY segments ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -76,7 +96,10 @@ def insert_segments(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
 
 def link_actors(conn: Connection, source_id: int, links: Sequence[tuple[int, str]]) -> None:
     if links:
-        conn.execute(source_actors.insert(), [{"source_id": source_id, "actor_id": a, "role": r} for a, r in links])
+        conn.execute(
+            source_actors.insert(),
+            [{"source_id": source_id, "actor_id": a, "role": r} for a, r in links],
+        )
 
 
 @dataclass(frozen=True)
@@ -114,11 +137,18 @@ class SourceFilter:
             clauses.append(sources.c.date_year <= self.year_to)
         if self.text:
             like = f"%{self.text.lower()}%"
-            clauses.append(or_(func.lower(sources.c.title).like(like), func.lower(sources.c.original_filename).like(like)))
+            clauses.append(
+                or_(
+                    func.lower(sources.c.title).like(like),
+                    func.lower(sources.c.original_filename).like(like),
+                )
+            )
         return clauses
 
 
-def list_sources(conn: Connection, flt: SourceFilter | None = None, *, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+def list_sources(
+    conn: Connection, flt: SourceFilter | None = None, *, limit: int | None = None, offset: int = 0
+) -> list[dict[str, Any]]:
     """Sources (without their text) in id order, each with ``actors`` as (name, role) pairs."""
     query = select(*_LIST_COLUMNS).order_by(sources.c.id)
     clauses = (flt or SourceFilter()).where()
@@ -165,7 +195,13 @@ def resolve_source(conn: Connection, ref: str | int) -> int:
         if found is None:
             raise DiplocodeError("E050", ref=ref)
         return int(found)
-    matches = conn.execute(select(sources.c.id).where(sources.c.sha256_bytes.like(f"{text.lower()}%")).limit(3)).scalars().all()
+    matches = (
+        conn.execute(
+            select(sources.c.id).where(sources.c.sha256_bytes.like(f"{text.lower()}%")).limit(3)
+        )
+        .scalars()
+        .all()
+    )
     if not matches and text.isdigit():
         found = conn.execute(select(sources.c.id).where(sources.c.id == int(text))).scalar()
         matches = [found] if found is not None else []
@@ -193,5 +229,9 @@ def get_source(conn: Connection, source_id: int) -> dict[str, Any]:
 
 
 def segments_of(conn: Connection, source_id: int, kind: str = "paragraph") -> list[dict[str, Any]]:
-    query = select(segments).where(segments.c.source_id == source_id, segments.c.kind == kind).order_by(segments.c.ordinal)
+    query = (
+        select(segments)
+        .where(segments.c.source_id == source_id, segments.c.kind == kind)
+        .order_by(segments.c.ordinal)
+    )
     return [dict(r) for r in conn.execute(query).mappings()]

@@ -39,7 +39,9 @@ def read(path: str | Path, options: ReadOptions | None = None) -> tuple[bytes, R
     path = Path(path)
     ext = file_ext(path)
     if ext not in SUPPORTED:
-        raise DiplocodeError("E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED)))
+        raise DiplocodeError(
+            "E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED))
+        )
     if not path.is_file():
         raise DiplocodeError("E010", path=str(path), base=str(Path.cwd()))
     size = path.stat().st_size
@@ -53,7 +55,9 @@ def read_bytes(data: bytes, path: Path, options: ReadOptions | None = None) -> R
     options = options or ReadOptions()
     ext = file_ext(path)
     if ext not in SUPPORTED:
-        raise DiplocodeError("E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED)))
+        raise DiplocodeError(
+            "E003", path=str(path), ext=ext or "(none)", allowed=", ".join(sorted(SUPPORTED))
+        )
     _check_size(path, len(data), options)
     module_name, media_type = SUPPORTED[ext]
     module = importlib.import_module(f"{__name__}.{module_name}")
@@ -67,4 +71,6 @@ def _check_size(path: Path, size: int, options: ReadOptions) -> None:
     if size == 0:
         raise DiplocodeError("E001", path=str(path))
     if size > options.max_file_mb * 1024 * 1024:
-        raise DiplocodeError("E002", path=str(path), size_mb=size / 1048576, limit_mb=options.max_file_mb)
+        raise DiplocodeError(
+            "E002", path=str(path), size_mb=size / 1048576, limit_mb=options.max_file_mb
+        )

@@ -194,9 +194,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_segments")),
         sa.UniqueConstraint("source_id", "kind", "ordinal", name="uq_segments_source_kind_ordinal"),
     )
-    with op.batch_alter_table("segments", schema=None) as batch_op:
-        batch_op.create_index("ix_segments_language", ["language"], unique=False)
-
     op.create_table(
         "source_actors",
         sa.Column("source_id", sa.Integer(), nullable=False),
@@ -315,9 +312,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_source_actors_actor_id")
 
     op.drop_table("source_actors")
-    with op.batch_alter_table("segments", schema=None) as batch_op:
-        batch_op.drop_index("ix_segments_language")
-
     op.drop_table("segments")
     op.drop_table("codes")
     op.drop_table("coders")

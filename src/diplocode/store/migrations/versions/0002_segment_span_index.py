@@ -20,7 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("segments", schema=None) as batch_op:
-        batch_op.create_index("ix_segments_source_kind_start", ["source_id", "kind", "start"], unique=False)
+        batch_op.create_index(
+            "ix_segments_source_kind_start", ["source_id", "kind", "start"], unique=False
+        )
 
 
 def downgrade() -> None:
