@@ -301,10 +301,17 @@ def list_sources_cmd(
         _dump_rows(rows, fmt)
         return
     table = Table(title=f"{len(rows)} of {total} sources", title_justify="left")
-    for col in ("#", "title", "actors", "group", "date", "lang", "chars", "sha256"):
-        table.add_column(
-            col, overflow="fold" if col == "title" else "ellipsis", no_wrap=col != "title"
-        )
+    # short columns keep their width; title and actors share what is left and wrap
+    table.add_column("#", no_wrap=True, min_width=2, justify="right")
+    table.add_column("title", overflow="fold", ratio=3, min_width=16)
+    table.add_column("actors", overflow="fold", ratio=2, min_width=12)
+    table.add_column("group", no_wrap=True, min_width=8)
+    table.add_column("date", no_wrap=True, min_width=7)
+    table.add_column("lang", no_wrap=True, min_width=4)
+    table.add_column("chars", no_wrap=True, justify="right", min_width=5)
+    wide = console.width >= 120  # the digest only where it fits; --format csv/json always has it
+    if wide:
+        table.add_column("sha256", no_wrap=True, min_width=10)
     for r in rows:
         table.add_row(
             str(r["id"]),
@@ -314,7 +321,7 @@ def list_sources_cmd(
             _date(r),
             r["language"] or "-",
             f"{r['n_chars']:,}",
-            r["sha256_bytes"][:10],
+            *([r["sha256_bytes"][:10]] if wide else []),
         )
     console.print(table)
 
@@ -396,7 +403,7 @@ def show(
         snippet = text[p["start"] : p["end"]]
         snippet = snippet if len(snippet) <= 300 else snippet[:300] + "…"
         console.print(
-            f"\n[dim]¶{p['ordinal'] + 1} {where}[{p['language'] or '?'}, {p['language_method']}] {p['start']}-{p['end']}[/]"
+            f"\n[dim]¶{p['ordinal'] + 1} {where}\\[{p['language'] or '?'}, {p['language_method']}] {p['start']}-{p['end']}[/]"
         )
         console.print(snippet, highlight=False, markup=False)
 
