@@ -76,21 +76,25 @@ def test_a_project_from_a_newer_diplocode_is_refused(db_url: str) -> None:
     assert "9999_future" in str(info.value)
 
 
-def test_an_older_project_is_backed_up_then_upgraded(tmp_path: Path) -> None:
-    """A project at the first revision opens at head, with a backup taken first."""
-    path = tmp_path / "old.db"
-    store = Store(Store._engine(str(path)), str(path))
+def test_an_older_project_is_backed_up_then_upgraded(db_url: str, tmp_path: Path, monkeypatch) -> None:
+    """A project at the first revision opens at head, with a backup taken first
+    (SQLite: a copy beside the file; PostgreSQL: a pg_dump in the working folder)."""
+    monkeypatch.chdir(tmp_path)
+    store = Store(Store._engine(db_url), db_url)
     store._upgrade("0001")
     with store.begin() as conn:
         conn.execute(text("INSERT INTO project_meta (key, value) VALUES ('name', '\"old\"')"))
     store.close()
     assert _head() != "0001"
-    with Project.open(path) as proj:
+    with Project.open(db_url) as proj:
         assert proj.store.revision() == _head()
         assert proj.name == "old"
-    backups = list(tmp_path.glob("old.db.bak-upgrade-0001-*"))
-    assert len(backups) == 1
-    with Store(Store._engine(str(backups[0])), str(backups[0])) as old:
+    if is_url(db_url):
+        [dump] = list(tmp_path.glob("diplocode-*.bak-upgrade-0001-*.sql"))
+        assert "CREATE TABLE public.sources" in dump.read_text()
+        return
+    [backup] = list(Path(db_url).parent.glob(f"{Path(db_url).name}.bak-upgrade-0001-*"))
+    with Store(Store._engine(str(backup)), str(backup)) as old:
         assert old.revision() == "0001"
 
 
