@@ -176,9 +176,7 @@ def store_prepared(
     page_starts = [start for _, start, _ in prep.pages]
     try:
         with store.begin() as conn:
-            existing = q.source_id_by_sha(conn, prep.sha256_bytes)
-            if existing is not None:
-                return IngestResult(prep.path, "duplicate", existing, n_bytes=prep.n_bytes)
+            # no look-up first: the unique digest turns a duplicate into IntegrityError below
             source_id = q.insert_source(
                 conn,
                 {
