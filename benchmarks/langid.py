@@ -43,7 +43,9 @@ def evaluate(detector: LanguageDetector, langs: list[str], min_chars: int) -> di
     n_bytes = 0
     seconds = 0.0
     for lang in langs:
-        lines = [ln.strip() for ln in (NTREX / FILES[lang]).read_text(encoding="utf-8").splitlines()]
+        lines = [
+            ln.strip() for ln in (NTREX / FILES[lang]).read_text(encoding="utf-8").splitlines()
+        ]
         lines = [ln for ln in lines if len(ln) >= min_chars]
         n_bytes += sum(len(ln.encode()) for ln in lines)
         t0 = time.perf_counter()
@@ -60,7 +62,9 @@ def evaluate(detector: LanguageDetector, langs: list[str], min_chars: int) -> di
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--min-chars", type=int, default=40)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
@@ -95,7 +99,18 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
     out = args.out / f"langid-{stamp}.json"
-    out.write_text(json.dumps({"when": stamp, "min_chars": args.min_chars, "runs": runs, "pairs": pairs, "load_seconds": load}, indent=2))
+    out.write_text(
+        json.dumps(
+            {
+                "when": stamp,
+                "min_chars": args.min_chars,
+                "runs": runs,
+                "pairs": pairs,
+                "load_seconds": load,
+            },
+            indent=2,
+        )
+    )
     print(f"wrote {out}")
 
 

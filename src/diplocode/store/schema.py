@@ -141,9 +141,9 @@ segments = Table(
     Column("page", Integer),
     CheckConstraint(_in("kind", SEGMENT_KINDS), name="kind"),
     CheckConstraint('"start" >= 0 AND "end" >= "start"', name="span"),
-    UniqueConstraint("source_id", "kind", "ordinal", name="uq_segments_source_kind_ordinal"),
+    # one index: uniqueness and the offset look-up (which segment holds position x?)
+    UniqueConstraint("source_id", "kind", "start", name="uq_segments_source_kind_start"),
 )
-Index("ix_segments_source_kind_start", segments.c.source_id, segments.c.kind, segments.c.start)
 
 codebook_versions = Table(
     "codebook_versions",
