@@ -54,6 +54,11 @@ def _open(project: str | None):
         _fail(e)
 
 
+def _who(user: str | None) -> str:
+    """Who acts, for the audit trail: --user, else $DIPLOCODE_USER, else $USER, else 'system'."""
+    return user or os.environ.get("DIPLOCODE_USER") or os.environ.get("USER") or "system"
+
+
 def _version_callback(value: bool) -> None:
     if value:
         console.print(f"diplocode {__version__}")
@@ -157,8 +162,12 @@ def add(
         int, typer.Option("--jobs", "-j", help="Worker processes for reading (1 = none).")
     ] = 1,
     user: Annotated[
-        str, typer.Option("--user", help="Who is adding (recorded in the audit trail).")
-    ] = os.environ.get("USER", "system") or "system",
+        str | None,
+        typer.Option(
+            "--user",
+            help="Who is adding, for the audit trail (default: $DIPLOCODE_USER, else $USER).",
+        ),
+    ] = None,
 ) -> None:
     """Add sources (PDF, DOCX, HTML, TXT, Markdown, ODT) to the project.
 
@@ -228,7 +237,12 @@ def add(
         ) as progress:
             task = progress.add_task("Adding sources", total=len(items))
             for result in ingest(
-                proj.store, items, languages=languages, options=options, who=user, executor=executor
+                proj.store,
+                items,
+                languages=languages,
+                options=options,
+                who=_who(user),
+                executor=executor,
             ):
                 results.append(result)
                 progress.advance(task)

@@ -24,10 +24,14 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("segments", schema=None) as batch_op:
         batch_op.drop_constraint("uq_segments_source_kind_ordinal", type_="unique")
-        batch_op.create_unique_constraint("uq_segments_source_kind_start", ["source_id", "kind", "start"])
+        batch_op.create_unique_constraint(
+            "uq_segments_source_kind_start", ["source_id", "kind", "start"]
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("segments", schema=None) as batch_op:
         batch_op.drop_constraint("uq_segments_source_kind_start", type_="unique")
-        batch_op.create_unique_constraint("uq_segments_source_kind_ordinal", ["source_id", "kind", "ordinal"])
+        batch_op.create_unique_constraint(
+            "uq_segments_source_kind_ordinal", ["source_id", "kind", "ordinal"]
+        )
