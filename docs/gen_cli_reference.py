@@ -27,9 +27,16 @@ def _commands(group: object, prefix: list[str]) -> list[list[str]]:
 def render() -> str:
     runner = CliRunner()
     root = typer.main.get_command(app)
-    parts = ["# diplocode command reference", "", "Generated from `--help` by `docs/gen_cli_reference.py`; do not edit by hand.", ""]
+    parts = [
+        "# diplocode command reference",
+        "",
+        "Generated from `--help` by `docs/gen_cli_reference.py`; do not edit by hand.",
+        "",
+    ]
     for path in [[], *_commands(root, [])]:
-        result = runner.invoke(app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"})
+        result = runner.invoke(
+            app, [*path, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"}
+        )
         title = " ".join(["diplocode", *path])
         body = "\n".join(line.rstrip() for line in result.output.strip().splitlines())
         parts += [f"## `{title}`", "", "```text", body, "```", ""]

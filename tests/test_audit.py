@@ -13,6 +13,14 @@ from diplocode.corpus.metadata import SourceMeta
 from diplocode.project import Project
 
 
+@pytest.fixture
+def project(db_url: str):
+    """A project without a codebook, so the log holds only the events a test writes."""
+    proj = Project.init(db_url, codebook=None)
+    yield proj
+    proj.close()
+
+
 def _events(project: Project, n: int) -> None:
     with project.store.begin() as conn:
         for i in range(n):

@@ -21,11 +21,25 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from .store import inserted_id, now
-from .store.schema import audit_events, audit_head, sources
+from .store.schema import audit_events, audit_head, codings, sources
 
 GENESIS = "0" * 64
 
-__all__ = ["GENESIS", "Problem", "append", "canonical_json", "events", "source_added", "verify"]
+__all__ = [
+    "GENESIS",
+    "Problem",
+    "append",
+    "canonical_json",
+    "codebook_imported",
+    "coder_run",
+    "coding_changed",
+    "coding_deleted",
+    "coding_digest",
+    "codings_suggested",
+    "events",
+    "source_added",
+    "verify",
+]
 
 
 def canonical_json(payload: Any) -> str:
@@ -107,6 +121,138 @@ def source_added(conn: Connection, actor: str, source_id: int, record: dict[str,
     return append(conn, "source.added", actor, record, source_id=source_id)
 
 
+def codebook_imported(
+    conn: Connection,
+    actor: str,
+    version_id: int,
+    name: str,
+    version: str,
+    content_hash: str,
+    n_codes: int,
+) -> int:
+    """A codebook version was stored (its content hash pins its content)."""
+    return append(
+        conn,
+        "codebook.imported",
+        actor,
+        {
+            "codebook_version_id": version_id,
+            "name": name,
+            "version": version,
+            "content_hash": content_hash,
+            "codes": n_codes,
+        },
+    )
+
+
+#: The fields of a coding that its audit digest covers.
+CODING_FIELDS = (
+    "id",
+    "source_id",
+    "start",
+    "end",
+    "code_id",
+    "codebook_version_id",
+    "coder_id",
+    "status",
+    "score",
+    "evidence",
+    "memo",
+)
+
+
+def coding_digest(row: Any) -> str:
+    """SHA-256 of a coding's content, as recorded in the audit log.
+
+    ``row`` is a mapping with :data:`CODING_FIELDS`; evidence may be stored as JSON text
+    or as parsed JSON (drivers differ), so it is normalised first.
+    """
+    values = {}
+    for name in CODING_FIELDS:
+        value = row[name]
+        if name == "evidence" and isinstance(value, str):
+            value = json.loads(value)
+        if name == "score" and value is not None:
+            value = round(float(value), 6)
+        values[name] = value
+    return hashlib.sha256(canonical_json(values).encode("utf-8")).hexdigest()
+
+
+def codings_suggested(
+    conn: Connection,
+    actor: str,
+    source_id: int,
+    coder_id: int,
+    coder_name: str,
+    digests: list[tuple[int, str]],
+) -> int:
+    """A machine coder finished a source: its suggestions, each pinned by its digest."""
+    return append(
+        conn,
+        "codings.suggested",
+        actor,
+        {
+            "coder_id": coder_id,
+            "coder": coder_name,
+            "n": len(digests),
+            "codings": [list(d) for d in digests],
+        },
+        source_id=source_id,
+    )
+
+
+def coding_changed(
+    conn: Connection,
+    actor: str,
+    kind: str,
+    row: Any,
+    code_key: str,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """A coding was created, accepted, rejected or edited (``kind``: coding.created|accepted|rejected|changed)."""
+    payload = {
+        "coding_id": row["id"],
+        "digest": coding_digest(row),
+        "status": row["status"],
+        **(extra or {}),
+    }
+    return append(conn, kind, actor, payload, source_id=row["source_id"], code_key=code_key)
+
+
+def coding_deleted(
+    conn: Connection, actor: str, row: Any, code_key: str, reason: str | None = None
+) -> int:
+    """A coding was deleted; the event keeps everything it held."""
+    record = {name: row[name] for name in CODING_FIELDS}
+    if isinstance(record["evidence"], str):
+        record["evidence"] = json.loads(record["evidence"])
+    return append(
+        conn,
+        "coding.deleted",
+        actor,
+        {"coding_id": row["id"], "coding": record, "reason": reason},
+        source_id=row["source_id"],
+        code_key=code_key,
+    )
+
+
+def coder_run(
+    conn: Connection,
+    actor: str,
+    coder_id: int,
+    coder_name: str,
+    params: dict[str, Any],
+    summary: dict[str, Any],
+) -> int:
+    """A coder run ended (how many sources and suggestions, with the coder's exact parameters)."""
+    return append(
+        conn,
+        "coder.run",
+        actor,
+        {"coder_id": coder_id, "coder": coder_name, "params": params, **summary},
+    )
+
+
 # -- reading and checking -----------------------------------------------------------------
 def events(
     conn: Connection, *, kind: str | None = None, source_id: int | None = None
@@ -121,6 +267,40 @@ def events(
         event = dict(row)
         event["payload"] = json.loads(event["payload"])
         yield event
+
+
+def log(
+    conn: Connection,
+    *,
+    kind: str | None = None,
+    actor: str | None = None,
+    source_id: int | None = None,
+    code_key: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int | None = 50,
+) -> list[dict[str, Any]]:
+    """The most recent events matching the filters (oldest first); dates are ``YYYY-MM-DD``."""
+    query = select(audit_events)
+    if kind:
+        query = query.where(audit_events.c.kind == kind)
+    if actor:
+        query = query.where(audit_events.c.actor == actor)
+    if source_id is not None:
+        query = query.where(audit_events.c.source_id == source_id)
+    if code_key:
+        query = query.where(audit_events.c.code_key == code_key)
+    if since:
+        query = query.where(audit_events.c.ts >= since)
+    if until:
+        query = query.where(audit_events.c.ts < f"{until}~")  # '~' sorts after any time on that day
+    query = query.order_by(audit_events.c.id.desc())
+    if limit:
+        query = query.limit(limit)
+    rows = [dict(r) for r in conn.execute(query).mappings()]
+    for row in rows:
+        row["payload"] = json.loads(row["payload"])
+    return rows[::-1]
 
 
 @dataclass(frozen=True)
@@ -147,6 +327,7 @@ def verify(conn: Connection) -> list[Problem]:
     prev = GENESIS
     last_id = 0
     recorded_text: dict[int, str] = {}
+    expected_codings: dict[int, tuple[str, int]] = {}  # coding id -> (digest, event id)
     for row in conn.execute(select(audit_events).order_by(audit_events.c.id)).mappings():
         if row["prev_hash"] != prev:
             problems.append(
@@ -168,8 +349,7 @@ def verify(conn: Connection) -> list[Problem]:
             problems.append(
                 Problem(row["id"], "its content does not match its hash (the event was edited)")
             )
-        if row["kind"] == "source.added" and row["source_id"] is not None:
-            recorded_text[row["source_id"]] = json.loads(row["payload"]).get("sha256_text", "")
+        _track(row, recorded_text, expected_codings)
         prev = row["hash"]
         last_id = row["id"]
     head = conn.execute(select(audit_head).where(audit_head.c.id == 1)).mappings().one()
@@ -181,6 +361,54 @@ def verify(conn: Connection) -> list[Problem]:
             )
         )
     problems.extend(_check_sources(conn, recorded_text))
+    problems.extend(_check_codings(conn, expected_codings))
+    return problems
+
+
+def _track(row: Any, recorded_text: dict[int, str], expected: dict[int, tuple[str, int]]) -> None:
+    """Update what the log says the data should be, from one event."""
+    kind = row["kind"]
+    if kind == "source.added" and row["source_id"] is not None:
+        recorded_text[row["source_id"]] = json.loads(row["payload"]).get("sha256_text", "")
+    elif kind == "codings.suggested":
+        for coding_id, digest in json.loads(row["payload"])["codings"]:
+            expected[int(coding_id)] = (digest, row["id"])
+    elif kind in ("coding.created", "coding.accepted", "coding.rejected", "coding.changed"):
+        payload = json.loads(row["payload"])
+        expected[int(payload["coding_id"])] = (payload["digest"], row["id"])
+    elif kind == "coding.deleted":
+        expected.pop(int(json.loads(row["payload"])["coding_id"]), None)
+
+
+def _check_codings(conn: Connection, expected: dict[int, tuple[str, int]]) -> list[Problem]:
+    problems = []
+    seen: set[int] = set()
+    for row in conn.execute(
+        select(*(codings.c[name] for name in CODING_FIELDS)).order_by(codings.c.id)
+    ).mappings():
+        seen.add(row["id"])
+        if row["id"] not in expected:
+            problems.append(
+                Problem(
+                    None,
+                    f"coding #{row['id']} has no audit event (it was written outside diplocode)",
+                )
+            )
+        elif coding_digest(row) != expected[row["id"]][0]:
+            problems.append(
+                Problem(
+                    expected[row["id"]][1],
+                    f"coding #{row['id']} differs from what this event recorded (it was edited outside diplocode)",
+                )
+            )
+    for coding_id, (_, event_id) in sorted(expected.items()):
+        if coding_id not in seen:
+            problems.append(
+                Problem(
+                    event_id,
+                    f"coding #{coding_id} is missing but was never deleted through diplocode",
+                )
+            )
     return problems
 
 

@@ -25,6 +25,12 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Inspect and upgrade the project database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+codebook_app = typer.Typer(
+    help="Codebooks: list, show, validate, import, export, diff.", no_args_is_help=True
+)
+app.add_typer(codebook_app, name="codebook")
+audit_app = typer.Typer(help="The audit trail: every change, hash-chained.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -90,6 +96,10 @@ def init(
         str, typer.Option("--languages", help="Comma-separated ISO codes to detect among.")
     ] = "en,ru,kk,zh,tr,ky,uz,tg,tk",
     name: Annotated[str | None, typer.Option(help="A name for the project.")] = None,
+    codebook: Annotated[
+        str,
+        typer.Option("--codebook", help="A built-in codebook, a YAML/JSON file, or 'none'."),
+    ] = "cultural-diplomacy",
 ) -> None:
     """Create a new project.
 
@@ -97,9 +107,13 @@ def init(
     """
     from .project import Project, describe
 
+    book = None if codebook.lower() == "none" else _load_codebook_arg(codebook)
     try:
         project = Project.init(
-            where, languages=[x.strip() for x in languages.split(",") if x.strip()], name=name
+            where,
+            languages=[x.strip() for x in languages.split(",") if x.strip()],
+            name=name,
+            codebook=book,
         )
     except DiplocodeError as e:
         _fail(e)
@@ -476,6 +490,374 @@ def demo(
     )
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+# -- codebooks ----------------------------------------------------------------------------
+def _load_codebook_arg(ref: str):
+    """A codebook from a file path or a built-in name."""
+    from .codebook.io import builtin_names, load, load_builtin
+
+    try:
+        if Path(ref).suffix.lower() in (".yaml", ".yml", ".json") or Path(ref).exists():
+            return load(ref)
+        if ref in builtin_names():
+            return load_builtin(ref)
+        return load_builtin(ref)
+    except DiplocodeError as e:
+        _fail(e)
+
+
+@codebook_app.command("validate")
+def codebook_validate(
+    path: Annotated[str, typer.Argument(help="A YAML/JSON codebook file or a built-in name.")],
+) -> None:
+    """Check a codebook without importing it; errors name the file, line and key.
+
+    Example: diplocode codebook validate my-codebook.yaml
+    """
+    codebook = _load_codebook_arg(path)
+    codes = list(codebook.codes())
+    langs = sorted({lang for c in codes for lang in c.lexicon})
+    entries = sum(len(v) for c in codes for v in c.lexicon.values())
+    console.print(
+        f"[green]valid[/]: {codebook.name} {codebook.version}, {len(codebook.dimensions)} dimensions, "
+        f"{len(codes)} codes, {entries} lexicon entries ({', '.join(langs) or 'no lexicons'}); hash {codebook.content_hash()[:12]}"
+    )
+
+
+@codebook_app.command("import")
+def codebook_import(
+    path: Annotated[
+        str,
+        typer.Argument(help="A YAML/JSON codebook file or a built-in name (cultural-diplomacy)."),
+    ],
+    project: ProjectOpt = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="Who imports it (audit trail).")
+    ] = None,
+) -> None:
+    """Store a codebook version in the project (content already stored is not stored twice).
+
+    Example: diplocode codebook import my-codebook.yaml
+    """
+    codebook = _load_codebook_arg(path)
+    with _open(project) as proj:
+        version_id, created = proj.import_codebook(codebook, _who(user))
+    state = "imported as" if created else "already stored as"
+    console.print(
+        f"{codebook.name} {codebook.version} {state} version #{version_id} (hash {codebook.content_hash()[:12]})."
+    )
+
+
+@codebook_app.command("list")
+def codebook_list(project: ProjectOpt = None) -> None:
+    """List the codebook versions stored in the project.
+
+    Example: diplocode codebook list
+    """
+    from .store.codebooks import list_versions
+
+    with _open(project) as proj, proj.store.read() as conn:
+        rows = list_versions(conn)
+    table = Table(title=f"{len(rows)} codebook versions", title_justify="left")
+    for col in ("#", "name", "version", "codes", "hash", "parent", "created"):
+        table.add_column(col, no_wrap=True, min_width=len(col))
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["version"],
+            str(r["n_codes"]),
+            r["content_hash"][:12],
+            str(r["parent_id"] or "-"),
+            f"{r['created_at'][:10]} {r['created_by']}",
+        )
+    console.print(table)
+
+
+@codebook_app.command("show")
+def codebook_show(
+    ref: Annotated[
+        str | None,
+        typer.Argument(
+            help="Version number, name, name@version or hash prefix; or a file; default: latest."
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of labels and definitions: en, ru or kk.")
+    ] = "en",
+    lexicon: Annotated[bool, typer.Option("--lexicon", help="Also list lexicon entries.")] = False,
+) -> None:
+    """Show dimensions and codes with labels and definitions (en, ru or kk).
+
+    Example: diplocode codebook show --lang kk
+    """
+    if ref is not None and (Path(ref).exists() or ref.endswith((".yaml", ".yml", ".json"))):
+        codebook = _load_codebook_arg(ref)
+    else:
+        with _open(project) as proj:
+            try:
+                _, codebook = proj.codebook(ref)
+            except DiplocodeError as e:
+                _fail(e)
+    console.print(
+        f"[bold]{codebook.title.get(lang) or codebook.name}[/] ({codebook.name} {codebook.version}, hash {codebook.content_hash()[:12]})"
+    )
+    for dim in codebook.dimensions:
+        table = Table(
+            title=f"{dim.key}: {dim.label.get(lang, dim.label['en'])}",
+            title_justify="left",
+            show_lines=False,
+        )
+        table.add_column("code", no_wrap=True)
+        table.add_column("label", ratio=1)
+        table.add_column("definition", ratio=3)
+        if lexicon:
+            table.add_column("lexicon", ratio=2)
+        for code in dim.codes:
+            cells = [
+                code.key,
+                code.label.get(lang, code.label["en"]),
+                code.definition.get(lang, code.definition.get("en", "")),
+            ]
+            if lexicon:
+                cells.append("; ".join(f"{k}: {', '.join(v)}" for k, v in code.lexicon.items()))
+            table.add_row(*cells)
+        console.print(table)
+
+
+@codebook_app.command("export")
+def codebook_export(
+    ref: Annotated[str | None, typer.Argument(help="Version (default: latest).")] = None,
+    project: ProjectOpt = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
+    fmt: Annotated[str, typer.Option("--format", help="yaml or json.")] = "yaml",
+) -> None:
+    """Write a stored codebook version as YAML or JSON (importing it back gives the same hash).
+
+    Example: diplocode codebook export --out codebook.yaml
+    """
+    from .codebook.io import dumps
+
+    with _open(project) as proj:
+        try:
+            _, codebook = proj.codebook(ref)
+        except DiplocodeError as e:
+            _fail(e)
+    text = dumps(codebook, fmt)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        console.print(f"wrote {out}")
+
+
+@codebook_app.command("diff")
+def codebook_diff(
+    old: Annotated[
+        str, typer.Argument(help="Older version (number, name@version, hash prefix) or a file.")
+    ],
+    new: Annotated[
+        str | None, typer.Argument(help="Newer version or file (default: latest).")
+    ] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Codes and lexicon entries added, removed or changed between two versions.
+
+    Example: diplocode codebook diff 1 2
+    """
+    from .codebook.io import diff
+
+    def resolve(ref: str | None):
+        if ref is not None and (Path(ref).exists() or ref.endswith((".yaml", ".yml", ".json"))):
+            return _load_codebook_arg(ref)
+        with _open(project) as proj:
+            try:
+                return proj.codebook(ref)[1]
+            except DiplocodeError as e:
+                _fail(e)
+
+    d = diff(resolve(old), resolve(new))
+    if d.is_empty():
+        console.print("no differences")
+        return
+    for key in d.codes_added:
+        console.print(f"[green]+ code[/] {key}")
+    for key in d.codes_removed:
+        console.print(f"[red]- code[/] {key}")
+    for key, fields in d.codes_changed.items():
+        console.print(f"[yellow]~ code[/] {key}: {', '.join(fields)}")
+    for key, langs in d.lexicon_added.items():
+        for lang, entries in langs.items():
+            console.print(
+                f"[green]+ lexicon[/] {key} [{lang}]: {', '.join(entries)}",
+                highlight=False,
+                markup=True,
+            )
+    for key, langs in d.lexicon_removed.items():
+        for lang, entries in langs.items():
+            console.print(
+                f"[red]- lexicon[/] {key} [{lang}]: {', '.join(entries)}",
+                highlight=False,
+                markup=True,
+            )
+
+
+# -- coding -----------------------------------------------------------------------------------
+@app.command()
+def code(
+    project: ProjectOpt = None,
+    coder: Annotated[
+        str, typer.Option("--coder", help="lexicon (diplocode.lexicon.v1).")
+    ] = "lexicon",
+    codebook: Annotated[
+        str | None, typer.Option("--codebook", help="Codebook version (default: latest).")
+    ] = None,
+    unit: Annotated[str, typer.Option("--unit", help="sentence or paragraph.")] = "sentence",
+    actor: Annotated[
+        str | None, typer.Option("--actor", "-a", help="Only sources with this actor.")
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g")] = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only sources in this main language.")
+    ] = None,
+    year_from: Annotated[int | None, typer.Option("--from")] = None,
+    year_to: Annotated[int | None, typer.Option("--to")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who runs it (audit trail).")] = None,
+) -> None:
+    """Run an automatic coder: suggestions with evidence, never final codings.
+
+    Running it again adds nothing; a new codebook version is a new run.
+
+    Example: diplocode code --coder lexicon --actor China
+    """
+    from .coders import get as get_coder
+    from .engine import run_coder
+    from .store.sources import SourceFilter
+
+    with _open(project) as proj:
+        try:
+            version_id, cb = proj.codebook(codebook)
+            coder_obj = get_coder(coder)(cb, unit=unit)
+        except DiplocodeError as e:
+            _fail(e)
+        flt = SourceFilter(
+            actor=actor, group=group, language=lang, year_from=year_from, year_to=year_to
+        )
+        with Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=err_console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("Coding sources", total=None)
+
+            def tick(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            try:
+                summary = run_coder(
+                    proj.store, coder_obj, version_id, flt=flt, who=_who(user), on_source=tick
+                )
+            except DiplocodeError as e:
+                _fail(e)
+    console.print(
+        f"{summary.coder} (coder #{summary.coder_id}, codebook version #{summary.codebook_version_id}): "
+        f"{summary.sources_coded} sources coded, {summary.sources_skipped} already done, "
+        f"[bold]{summary.suggestions}[/] suggestions in {summary.seconds:.1f}s"
+    )
+
+
+# -- audit ------------------------------------------------------------------------------------
+@audit_app.command("verify")
+def audit_verify(project: ProjectOpt = None) -> None:
+    """Check the hash chain and the data it vouches for; names the first broken event.
+
+    Example: diplocode audit verify
+    """
+    from . import audit as audit_lib
+
+    with _open(project) as proj, proj.store.read() as conn:
+        problems = audit_lib.verify(conn)
+    if not problems:
+        console.print(
+            "[green]intact[/]: every event's hash and link checks out, and sources and codings match the log."
+        )
+        return
+    err_console.print(
+        f"[bold red]{len(problems)} problem(s)[/]; the first: {problems[0]}", highlight=False
+    )
+    for p in problems[1:20]:
+        err_console.print(f"  {p}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("log")
+def audit_log(
+    project: ProjectOpt = None,
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="e.g. source.added, codings.suggested, coding.accepted."),
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who acted.")] = None,
+    source: Annotated[int | None, typer.Option("--source", help="Source number.")] = None,
+    code_key: Annotated[str | None, typer.Option("--code", help="Code key.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this date (YYYY-MM-DD).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Up to this date (YYYY-MM-DD).")
+    ] = None,
+    limit: Annotated[int, typer.Option(help="Show the last this many.")] = 50,
+    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+) -> None:
+    """Show the audit trail, filtered.
+
+    Example: diplocode audit log --kind source.added --since 2026-01-01
+    """
+    import json as _json
+
+    from . import audit as audit_lib
+
+    with _open(project) as proj, proj.store.read() as conn:
+        rows = audit_lib.log(
+            conn,
+            kind=kind,
+            actor=user,
+            source_id=source,
+            code_key=code_key,
+            since=since,
+            until=until,
+            limit=limit,
+        )
+    if fmt == "json":
+        sys.stdout.write(_json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    table = Table(title=f"{len(rows)} events", title_justify="left")
+    for col in ("#", "when", "who", "kind", "source", "code", "what"):
+        table.add_column(
+            col, overflow="fold" if col == "what" else "ellipsis", no_wrap=col != "what"
+        )
+    for r in rows:
+        payload = r["payload"]
+        what = ", ".join(f"{k}={v}" for k, v in payload.items() if not isinstance(v, (list, dict)))[
+            :160
+        ]
+        table.add_row(
+            str(r["id"]),
+            r["ts"][:19],
+            r["actor"],
+            r["kind"],
+            str(r["source_id"] or "-"),
+            r["code_key"] or "-",
+            what,
+        )
+    console.print(table)
 
 
 @db_app.command("status")

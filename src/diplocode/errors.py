@@ -125,6 +125,27 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Give more characters of the SHA-256, or the source number.",
     ),
     "E052": ("The source filter {name}={value!r} is not valid.", "{detail}"),
+    # --- codebooks ----------------------------------------------------------------------
+    "E070": (
+        "Codebook {path}, line {line}, at {key}: {detail}.",
+        "Fix that entry; 'diplocode codebook validate FILE' checks a codebook without importing it.",
+    ),
+    "E071": (
+        "Codebook {path}, line {line}: the file cannot be parsed ({detail}).",
+        "A codebook is YAML or JSON: a mapping with 'name', 'version' and 'dimensions' (see 'diplocode codebook export').",
+    ),
+    "E072": (
+        "No codebook version matches '{ref}'.",
+        "List versions with 'diplocode codebook list'; refer to one by its number, name@version or hash prefix.",
+    ),
+    "E073": (
+        "There is no built-in codebook named '{name}'.",
+        "Built-in codebooks: {allowed}; or pass the path of a YAML/JSON codebook.",
+    ),
+    "E074": (
+        "The project has no codebook yet.",
+        "Import one: 'diplocode codebook import cultural-diplomacy' (the built-in) or 'diplocode codebook import FILE'.",
+    ),
     # --- parameters ------------------------------------------------------------------------
     "E060": (
         "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",

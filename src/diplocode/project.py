@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .codebook.model import Codebook
 from .corpus.langid import DEFAULT_LANGUAGES, LanguageDetector
 from .errors import DiplocodeError
 from .store import Store, is_url, now
@@ -22,6 +23,7 @@ from .store import Store, is_url, now
 __all__ = ["Project", "find_project"]
 
 DEFAULT_PROJECT_FILE = "diplocode.db"
+DEFAULT_CODEBOOK = "cultural-diplomacy"
 
 
 class Project:
@@ -37,15 +39,25 @@ class Project:
         *,
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         name: str | None = None,
+        codebook: Codebook | str | None = DEFAULT_CODEBOOK,
+        who: str = "system",
     ) -> Project:
+        """Create a project; ``codebook`` (a built-in name or a Codebook; None for none) is imported."""
         LanguageDetector(languages)._allowed  # validates the language list  # noqa: B018
+        if isinstance(codebook, str):
+            from .codebook.io import load_builtin
+
+            codebook = load_builtin(codebook)
         store = Store.create(where)
         with store.begin() as conn:
             store.set_meta(conn, "name", name or Path(str(where)).stem)
             store.set_meta(conn, "languages", list(languages))
             store.set_meta(conn, "created_with", __version__)
             store.set_meta(conn, "created_at", now())
-        return cls(store)
+        project = cls(store)
+        if codebook is not None:
+            project.import_codebook(codebook, who)
+        return project
 
     @classmethod
     def open(
@@ -69,6 +81,38 @@ class Project:
     @property
     def name(self) -> str:
         return str(self.store.get_meta("name", ""))
+
+    # -- codebooks ----------------------------------------------------------------------
+    def import_codebook(self, codebook: Codebook, who: str = "system") -> tuple[int, bool]:
+        """Store a codebook version (one transaction, with its audit event).
+
+        Returns ``(version id, created)``; content already stored (same hash) is not
+        stored again.
+        """
+        from . import audit
+        from .store import codebooks as cbq
+
+        digest = codebook.content_hash()
+        with self.store.begin() as conn:
+            existing = cbq.find_by_hash(conn, digest)
+            if existing is not None:
+                return int(existing), False
+            content = codebook.canonical()
+            version_id = cbq.insert_version(conn, content, digest, who)
+            n_codes = sum(1 for _ in codebook.codes())
+            audit.codebook_imported(
+                conn, who, version_id, codebook.name, codebook.version, digest, n_codes
+            )
+        return version_id, True
+
+    def codebook(self, ref: str | int | None = None) -> tuple[int, Codebook]:
+        """A stored codebook version (default: the latest) as ``(id, Codebook)``."""
+        from .store import codebooks as cbq
+
+        with self.store.read() as conn:
+            version_id = cbq.resolve_version(conn, ref)
+            row = cbq.get_version(conn, version_id)
+        return version_id, Codebook.model_validate(row["content"])
 
     def settings(self) -> dict[str, Any]:
         from sqlalchemy import select

@@ -36,16 +36,14 @@ ZH = "中国与中亚国家加强人文交流。双方同意扩大留学生规�
 
 def _counts(project: Project) -> dict[str, int]:
     with project.store.read() as conn:
-        return {
+        counts = {
             t.name: conn.execute(select(func.count()).select_from(t)).scalar()
-            for t in (
-                schema.sources,
-                schema.segments,
-                schema.source_actors,
-                schema.actors,
-                schema.audit_events,
-            )
+            for t in (schema.sources, schema.segments, schema.source_actors, schema.actors)
         }
+        events = schema.audit_events
+        added = select(func.count()).select_from(events).where(events.c.kind == "source.added")
+        counts["audit_events"] = conn.execute(added).scalar()
+        return counts
 
 
 def _ingest(project: Project, items, **kw):

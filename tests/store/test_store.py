@@ -76,7 +76,9 @@ def test_a_project_from_a_newer_diplocode_is_refused(db_url: str) -> None:
     assert "9999_future" in str(info.value)
 
 
-def test_an_older_project_is_backed_up_then_upgraded(db_url: str, tmp_path: Path, monkeypatch) -> None:
+def test_an_older_project_is_backed_up_then_upgraded(
+    db_url: str, tmp_path: Path, monkeypatch
+) -> None:
     """A project at the first revision opens at head, with a backup taken first
     (SQLite: a copy beside the file; PostgreSQL: a pg_dump in the working folder)."""
     monkeypatch.chdir(tmp_path)

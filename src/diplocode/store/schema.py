@@ -213,6 +213,28 @@ codings = Table(
     CheckConstraint('"start" >= 0 AND "end" >= "start"', name="span"),
 )
 Index("ix_codings_source_id", codings.c.source_id)
+# one coder never codes the same span with the same code twice: re-runs add nothing
+Index(
+    "uq_codings_coder_span_code",
+    codings.c.coder_id,
+    codings.c.source_id,
+    codings.c.start,
+    codings.c.end,
+    codings.c.code_id,
+    unique=True,
+)
+
+#: Which sources a machine coder has finished (one row per coder and source, written in
+#: the same transaction as that source's suggestions): a killed run resumes where it
+#: stopped, and a finished one is not redone.
+coder_sources = Table(
+    "coder_sources",
+    metadata,
+    Column("coder_id", Integer, ForeignKey("coders.id", ondelete="CASCADE"), primary_key=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("n_codings", Integer, nullable=False),
+    Column("finished_at", String(32), nullable=False),
+)
 Index("ix_codings_code_id", codings.c.code_id)
 Index("ix_codings_coder_id", codings.c.coder_id)
 

@@ -1,0 +1,1 @@
+"""Pure functions from codings to tables."""

@@ -1,0 +1,137 @@
+"""Batch work: running coders over a project, source by source.
+
+Each source is one transaction: its suggestions, the ``coder_sources`` mark and the
+``codings.suggested`` audit event commit together. Sources the coder has finished are
+skipped, so a repeated run adds nothing and an interrupted one resumes.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import and_, select
+
+from .. import audit
+from ..coders.base import Segment
+from ..store import Store, now
+from ..store import codebooks as cbq
+from ..store import codings as cq
+from ..store.schema import sources
+from ..store.sources import SourceFilter
+
+__all__ = ["RunSummary", "run_coder"]
+
+
+@dataclass
+class RunSummary:
+    coder_id: int
+    coder: str
+    codebook_version_id: int
+    sources_coded: int
+    sources_skipped: int
+    suggestions: int
+    seconds: float
+    chars: int
+    utf8_bytes: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def run_coder(
+    store: Store,
+    coder: Any,
+    codebook_version_id: int,
+    *,
+    flt: SourceFilter | None = None,
+    who: str = "system",
+    on_source: Callable[[int, int], None] | None = None,
+) -> RunSummary:
+    """Run a fitted-or-not coder over the (filtered) sources; returns what it did."""
+    started = time.perf_counter()
+    params = coder.get_params()
+    with store.begin() as conn:
+        coder_id = cq.get_or_create_coder(conn, coder.kind, coder.name, coder.version, params)
+    coder.fit()
+    with store.read() as conn:
+        code_ids = cbq.code_ids(conn, codebook_version_id)
+        query = select(sources.c.id).order_by(sources.c.id)
+        clauses = (flt or SourceFilter()).where()
+        if clauses:
+            query = query.where(and_(*clauses))
+        wanted = list(conn.execute(query).scalars())
+        done = cq.finished_sources(conn, coder_id)
+    todo = [sid for sid in wanted if sid not in done]
+    n_suggestions = 0
+    n_chars = 0
+    n_bytes = 0
+    unit = params.get("unit", "sentence")
+    for i, source_id in enumerate(todo):
+        with store.read() as conn:
+            text, rows = cq.unit_segments(conn, source_id, unit)
+        n_chars += len(text)
+        n_bytes += len(text.encode("utf-8"))
+        segs = [
+            Segment(r.id, source_id, r.start, r.end, r.language, text[r.start : r.end])
+            for r in rows
+        ]
+        suggestions = coder.predict(segs)
+        created = now()
+        records = [
+            {
+                "source_id": s.source_id,
+                "segment_id": s.segment_id,
+                "start": s.start,
+                "end": s.end,
+                "code_id": code_ids[s.code],
+                "codebook_version_id": codebook_version_id,
+                "coder_id": coder_id,
+                "status": "suggested",
+                "score": s.score,
+                "evidence": s.evidence,
+                "memo": None,
+                "created_at": created,
+                "created_by": who,
+            }
+            for s in suggestions
+        ]
+        with store.begin() as conn:
+            cq.insert_codings(conn, records)
+            stored = cq.codings_of(conn, source_id, coder_id)
+            audit.codings_suggested(
+                conn,
+                who,
+                source_id,
+                coder_id,
+                coder.name,
+                [(r["id"], audit.coding_digest(r)) for r in stored],
+            )
+            cq.mark_finished(conn, coder_id, source_id, len(records))
+        n_suggestions += len(records)
+        if on_source is not None:
+            on_source(i + 1, len(todo))
+    summary = RunSummary(
+        coder_id=coder_id,
+        coder=coder.name,
+        codebook_version_id=codebook_version_id,
+        sources_coded=len(todo),
+        sources_skipped=len(wanted) - len(todo),
+        suggestions=n_suggestions,
+        seconds=time.perf_counter() - started,
+        chars=n_chars,
+        utf8_bytes=n_bytes,
+    )
+    if todo:
+        with store.begin() as conn:
+            audit.coder_run(
+                conn,
+                who,
+                coder_id,
+                coder.name,
+                params,
+                {k: v for k, v in summary.as_dict().items() if k not in ("seconds",)},
+            )
+    return summary

@@ -1,0 +1,130 @@
+"""Queries about coders and codings: one function per query."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from . import inserted_id, now
+from .schema import coder_sources, coders, codes, codings, segments, sources
+
+
+def params_hash(params: dict[str, Any]) -> str:
+    blob = json.dumps(params, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def get_or_create_coder(
+    conn: Connection,
+    kind: str,
+    name: str,
+    version: str,
+    params: dict[str, Any],
+    user_id: int | None = None,
+) -> int:
+    """The coder row for exactly these parameters (a new row when any parameter differs)."""
+    digest = params_hash(params)
+    found = conn.execute(
+        select(coders.c.id).where(
+            coders.c.kind == kind,
+            coders.c.name == name,
+            coders.c.version == version,
+            coders.c.params_hash == digest,
+        )
+    ).scalar()
+    if found is not None:
+        return int(found)
+    return inserted_id(
+        conn.execute(
+            coders.insert().values(
+                kind=kind,
+                name=name,
+                version=version,
+                params=params,
+                params_hash=digest,
+                user_id=user_id,
+                created_at=now(),
+            )
+        )
+    )
+
+
+def finished_sources(conn: Connection, coder_id: int) -> set[int]:
+    return set(
+        conn.execute(
+            select(coder_sources.c.source_id).where(coder_sources.c.coder_id == coder_id)
+        ).scalars()
+    )
+
+
+def mark_finished(conn: Connection, coder_id: int, source_id: int, n_codings: int) -> None:
+    conn.execute(
+        coder_sources.insert().values(
+            coder_id=coder_id, source_id=source_id, n_codings=n_codings, finished_at=now()
+        )
+    )
+
+
+def unit_segments(conn: Connection, source_id: int, kind: str) -> tuple[str, list[Any]]:
+    """A source's text and its segments of one kind (id, start, end, language) in order."""
+    text = conn.execute(select(sources.c.text).where(sources.c.id == source_id)).scalar_one()
+    rows = conn.execute(
+        select(segments.c.id, segments.c.start, segments.c.end, segments.c.language)
+        .where(segments.c.source_id == source_id, segments.c.kind == kind)
+        .order_by(segments.c.start)
+    ).all()
+    return text, list(rows)
+
+
+def insert_codings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(codings.insert(), list(rows))
+
+
+_CODING_COLUMNS = [
+    codings.c[name]
+    for name in (
+        "id",
+        "source_id",
+        "start",
+        "end",
+        "code_id",
+        "codebook_version_id",
+        "coder_id",
+        "status",
+        "score",
+        "evidence",
+        "memo",
+    )
+]
+
+
+def codings_of(
+    conn: Connection, source_id: int, coder_id: int | None = None
+) -> list[dict[str, Any]]:
+    """A source's codings with the fields their audit digests cover, plus the code key."""
+    query = (
+        select(*_CODING_COLUMNS, codes.c.key.label("code_key"))
+        .join(codes, codes.c.id == codings.c.code_id)
+        .where(codings.c.source_id == source_id)
+    )
+    if coder_id is not None:
+        query = query.where(codings.c.coder_id == coder_id)
+    return [dict(r) for r in conn.execute(query.order_by(codings.c.id)).mappings()]
+
+
+def get_coding(conn: Connection, coding_id: int) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(*_CODING_COLUMNS, codes.c.key.label("code_key"))
+            .join(codes, codes.c.id == codings.c.code_id)
+            .where(codings.c.id == coding_id)
+        )
+        .mappings()
+        .one_or_none()
+    )
+    return dict(row) if row else None

@@ -1,0 +1,105 @@
+"""Lexicon semantics (quanteda-like): fixed, glob, regex, phrases, lemmas/stems, longest match."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplocode.codebook.lexicon import compile_lexicon
+from diplocode.codebook.model import Codebook
+
+
+def book(**lexicons: dict[str, list[str]]) -> Codebook:
+    return Codebook(
+        name="t",
+        version="1",
+        dimensions=[
+            {
+                "key": "d",
+                "label": {"en": "D"},
+                "codes": [
+                    {"key": k, "label": {"en": k}, "lexicon": v} for k, v in lexicons.items()
+                ],
+            }
+        ],
+    )
+
+
+def hits(cb: Codebook, lang: str, text: str) -> list[tuple[str, str, str]]:
+    return [(m.code, m.entry, text[m.start : m.end]) for m in compile_lexicon(cb, lang).match(text)]
+
+
+def test_russian_entries_match_inflected_forms_via_lemmas() -> None:
+    cb = book(
+        scholarships={"ru": ["стипендия", "академическая мобильность"]},
+        compatriots={"ru": ["соотечественник"]},
+    )
+    text = "Стипендиями и академической мобильностью пользуются соотечественники."
+    assert hits(cb, "ru", text) == [
+        ("scholarships", "стипендия", "Стипендиями"),
+        ("scholarships", "академическая мобильность", "академической мобильностью"),
+        ("compatriots", "соотечественник", "соотечественники"),
+    ]
+
+
+def test_yo_and_e_are_the_same_letter() -> None:
+    cb = book(c={"ru": ["шёлковый путь"]})
+    assert hits(cb, "ru", "Шелковый путь") == [("c", "шёлковый путь", "Шелковый путь")]
+
+
+def test_english_entries_match_via_snowball_stems_and_case() -> None:
+    cb = book(c={"en": ["university partnership", "exchange program"]})
+    assert [
+        h[2] for h in hits(cb, "en", "New University Partnerships and exchange programmes")
+    ] == ["University Partnerships"]
+    assert [h[2] for h in hits(cb, "en", "exchange programs")] == ["exchange programs"]
+
+
+def test_globs_match_prefixes_and_suffixes() -> None:
+    cb = book(c={"kk": ["шәкіртақы*", "*стипендия"], "en": ["scholar*"]})
+    assert [h[2] for h in hits(cb, "kk", "Шәкіртақылары мен стипендия берілді")] == [
+        "Шәкіртақылары",
+        "стипендия",
+    ]
+    assert [h[2] for h in hits(cb, "en", "scholarly scholarships")] == ["scholarly", "scholarships"]
+
+
+def test_longest_match_wins_within_a_code_and_codes_are_independent() -> None:
+    cb = book(
+        a={"en": ["silk road", "silk road economic belt", "road"]}, b={"en": ["economic belt"]}
+    )
+    found = hits(cb, "en", "The Silk Road Economic Belt and a road")
+    assert ("a", "silk road economic belt", "Silk Road Economic Belt") in found
+    assert (
+        "a",
+        "silk road",
+        "Silk Road",
+    ) not in found  # nested in the longer match of the same code
+    assert ("b", "economic belt", "Economic Belt") in found  # another code still counts
+    assert ("a", "road", "road") in found
+
+
+def test_regex_entries() -> None:
+    cb = book(c={"en": [r"re:c5\s*\+\s*1"]})
+    assert [h[2] for h in hits(cb, "en", "The C5+1 format and the c5 + 1 platform")] == [
+        "C5+1",
+        "c5 + 1",
+    ]
+
+
+def test_chinese_entries_match_characters() -> None:
+    cb = book(a={"zh": ["民心相通", "一带一路"]}, b={"zh": ["孔子学院"]})
+    text = "民心相通是共建一带一路的社会根基，孔子学院也在发展。"
+    assert [(h[0], h[2]) for h in hits(cb, "zh", text)] == [
+        ("a", "民心相通"),
+        ("a", "一带一路"),
+        ("b", "孔子学院"),
+    ]
+
+
+def test_a_language_without_entries_matches_nothing() -> None:
+    assert hits(book(c={"en": ["sovereignty"]}), "ru", "суверенитет") == []
+
+
+@pytest.mark.parametrize("text", ["", "   ", "—", "2013 2025"])
+def test_degenerate_text(text: str) -> None:
+    assert hits(book(c={"en": ["sovereignty"]}), "en", text) == []
