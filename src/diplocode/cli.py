@@ -453,7 +453,7 @@ def demo(
     Example: diplocode demo
     Example: diplocode demo --corpus my-sources/ --out my-demo
     """
-    from .demo import CORPUS, build_demo_project
+    from .demo import CORPUS, build_demo_project, code_demo_project, leading_codes
 
     out.mkdir(parents=True, exist_ok=True)
     where = out / "demo.db"
@@ -462,10 +462,15 @@ def demo(
     )
     try:
         proj, results = build_demo_project(where, corpus or CORPUS)
+        summary = code_demo_project(proj)
+        leading = leading_codes(proj)
     except DiplocodeError as e:
         _fail(e)
     proj.close()
     _print_ingest_summary(results, [])
+    console.print(
+        f"Lexicon coder: {summary.suggestions} suggestions with evidence in {summary.sources_coded} sources."
+    )
     list_sources_cmd(
         project=str(where),
         actor=None,
@@ -481,10 +486,28 @@ def demo(
     if first is not None:
         console.print()
         show(source=str(first.source_id), project=str(where), paragraphs=3)
+    table = Table(
+        title="Leading codes per actor (machine suggestions, not yet reviewed)",
+        title_justify="left",
+    )
+    table.add_column("actor", no_wrap=True)
+    for dim in ("legitimacy", "channel", "audience", "effect"):
+        table.add_column(dim, overflow="fold")
+    for actor_name in sorted(leading):
+        dims = leading[actor_name]
+        table.add_row(
+            actor_name,
+            *(
+                "\n".join(f"{k} ({n})" for k, n in dims.get(d, [])) or "-"
+                for d in ("legitimacy", "channel", "audience", "effect")
+            ),
+        )
+    console.print(table)
     console.print(
         f"\nThe project is [bold]{where}[/]. Try:\n"
         f"  diplocode sources -p {where} --lang ru\n"
         f"  diplocode show 1 -p {where}\n"
+        f"  diplocode audit log -p {where}\n"
         "Your own sources: diplocode init my.db && diplocode add FOLDER --actor NAME --group official -p my.db\n"
         "or: diplocode demo --corpus FOLDER (a folder holding manifest.csv with path,title,actors,group,date,lang)"
     )

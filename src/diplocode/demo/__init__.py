@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from sqlalchemy import and_, func, select
+
+from ..coders import LexiconCoder
 from ..corpus.ingest import IngestItem, IngestResult, ingest
 from ..corpus.manifest import read_manifest
+from ..engine import RunSummary, run_coder
 from ..errors import DiplocodeError
 from ..project import Project
+from ..store.schema import actors, codes, codings, source_actors
 
 CORPUS = Path(__file__).with_name("corpus")
 
@@ -41,3 +46,38 @@ def build_demo_project(
     items = [IngestItem(r.path, r.meta, f"{manifest.name}, row {r.row}") for r in parsed.rows]
     results += list(ingest(project.store, items, languages=project.languages, who="demo"))
     return project, results
+
+
+def code_demo_project(project: Project) -> RunSummary:
+    """Run the lexicon coder with the project's latest codebook (suggestions only)."""
+    version_id, codebook = project.codebook()
+    return run_coder(project.store, LexiconCoder(codebook), version_id, who="demo")
+
+
+def leading_codes(project: Project, top: int = 3) -> dict[str, dict[str, list[tuple[str, int]]]]:
+    """Per authoring actor and dimension, the ``top`` codes by number of coded segments.
+
+    Counts every status (these are machine suggestions in the demo); the comparison
+    module of a later release counts final and accepted codings by default.
+    """
+    query = (
+        select(actors.c.name, codes.c.dimension, codes.c.key, func.count())
+        .select_from(codings)
+        .join(codes, codes.c.id == codings.c.code_id)
+        .join(
+            source_actors,
+            and_(
+                source_actors.c.source_id == codings.c.source_id, source_actors.c.role == "author"
+            ),
+        )
+        .join(actors, actors.c.id == source_actors.c.actor_id)
+        .group_by(actors.c.name, codes.c.dimension, codes.c.key)
+    )
+    out: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    with project.store.read() as conn:
+        for actor, dimension, key, n in conn.execute(query):
+            out.setdefault(actor, {}).setdefault(dimension, []).append((key, int(n)))
+    for dims in out.values():
+        for dim, items in dims.items():
+            dims[dim] = sorted(items, key=lambda kv: (-kv[1], kv[0]))[:top]
+    return out
