@@ -31,7 +31,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..lang.analysis import Analyzer, Token, analyzer, fold
+from ..lang.analysis import _WORD, Analyzer, analyzer, fold
 from .model import Codebook
 
 __all__ = ["CompiledLexicon", "Match", "compile_lexicon"]
@@ -67,7 +67,9 @@ class CompiledLexicon:
         self._suffixes: set[str] = set()
         self._regexes: list[tuple[re.Pattern[str], str, str]] = []
         self._automaton: Any = None  # Chinese: pyahocorasick over characters
-        self._token_keys: dict[tuple[str, str], tuple[tuple[str, str], ...]] = {}
+        self._anchors: Any = None  # literal each regex entry needs -> entry indices
+        self._unanchored: list[int] = []
+        self._word_keys: dict[str, tuple[tuple[str, str], ...]] = {}
         self.n_entries = 0
 
     # -- building -------------------------------------------------------------------------
@@ -117,27 +119,50 @@ class CompiledLexicon:
     def finish(self) -> CompiledLexicon:
         if self._automaton is not None:
             self._automaton.make_automaton()
+        if self._regexes:
+            self._index_regexes()
         return self
 
+    def _index_regexes(self) -> None:
+        """Find each regex entry's longest required literal (from Python's own regex
+        parser); an automaton of those literals tells which entries can match a text."""
+        import ahocorasick
+
+        by_anchor: dict[str, list[int]] = defaultdict(list)
+        self._unanchored = []
+        for i, (pattern, _, _) in enumerate(self._regexes):
+            anchor = _required_literal(pattern.pattern)
+            if anchor is not None and len(anchor) >= 3:
+                by_anchor[anchor.lower()].append(i)
+            else:
+                self._unanchored.append(i)
+        if by_anchor:
+            self._anchors = ahocorasick.Automaton()
+            for anchor, indices in by_anchor.items():
+                self._anchors.add_word(anchor, indices)
+            self._anchors.make_automaton()
+
     # -- matching -------------------------------------------------------------------------
-    def _keys_of(self, token: Token) -> tuple[tuple[str, str], ...]:
-        cache_key = (token.surface, token.norm)
-        keys = self._token_keys.get(cache_key)
+    def _keys_of(self, word: str) -> tuple[tuple[str, str], ...]:
+        """The word patterns a word (as written) matches; computed once per distinct word."""
+        keys = self._word_keys.get(word)
         if keys is None:
+            assert self.analyzer is not None
+            surface, norm = fold(word), self.analyzer.norm(word)
             found: list[tuple[str, str]] = []
-            if token.norm in self._exact:
-                found.append(("exact", token.norm))
-            if token.surface != token.norm and token.surface in self._exact:
-                found.append(("exact", token.surface))
-            for form in {token.surface, token.norm}:
+            if norm in self._exact:
+                found.append(("exact", norm))
+            if surface != norm and surface in self._exact:
+                found.append(("exact", surface))
+            for form in {surface, norm}:
                 for n in range(_MIN_AFFIX, len(form) + 1):
                     if form[:n] in self._prefixes:
                         found.append(("prefix", form[:n]))
                     if form[-n:] in self._suffixes:
                         found.append(("suffix", form[-n:]))
             keys = tuple(dict.fromkeys(found))
-            if len(self._token_keys) < 1_000_000:
-                self._token_keys[cache_key] = keys
+            if len(self._word_keys) < 2_000_000:
+                self._word_keys[word] = keys
         return keys
 
     def match(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
@@ -148,24 +173,45 @@ class CompiledLexicon:
             raw.extend(self._match_chinese(text, start, end))
         if self._root.children:
             assert self.analyzer is not None
-            raw.extend(self._match_tokens(self.analyzer.tokens(text, start, end)))
-        for pattern, code, entry in self._regexes:
+            raw.extend(self._match_words(text, start, end))
+        if self._regexes:
+            raw.extend(self._match_regexes(text, start, end))
+        return _longest_per_code(raw)
+
+    def _match_regexes(self, text: str, start: int, end: int) -> list[Match]:
+        """Run the regex entries that can match: those whose required literal occurs
+        (found for all of them in one Aho-Corasick pass), and those without one."""
+        chosen = set(self._unanchored)
+        if self._anchors is not None:
+            for _, indices in self._anchors.iter(text[start:end].lower()):
+                chosen.update(indices)
+        raw: list[Match] = []
+        for i in sorted(chosen):
+            pattern, code, entry = self._regexes[i]
             raw.extend(
                 Match(code, entry, m.start(), m.end())
                 for m in pattern.finditer(text, start, end)
                 if m.end() > m.start()
             )
-        return _longest_per_code(raw)
+        return raw
 
-    def _match_tokens(self, tokens: list[Token]) -> list[Match]:
+    def _match_words(self, text: str, start: int, end: int) -> list[Match]:
+        """Walk the pattern trie from every word that matches some pattern."""
+        spans: list[tuple[int, int]] = []
+        keys: list[tuple[tuple[str, str], ...]] = []
+        keys_of = self._keys_of
+        for m in _WORD.finditer(text, start, end):
+            spans.append(m.span())
+            keys.append(keys_of(m.group()))
         out: list[Match] = []
-        keys = [self._keys_of(t) for t in tokens]
-        for i in range(len(tokens)):
+        n = len(keys)
+        root = self._root
+        for i in range(n):
             if not keys[i]:
                 continue
-            frontier = [self._root]
+            frontier = [root]
             j = i
-            while frontier and j < len(tokens):
+            while frontier and j < n:
                 nxt = [
                     child
                     for node in frontier
@@ -174,8 +220,7 @@ class CompiledLexicon:
                 ]
                 for node in nxt:
                     out.extend(
-                        Match(code, entry, tokens[i].start, tokens[j].end)
-                        for code, entry in node.outputs
+                        Match(code, entry, spans[i][0], spans[j][1]) for code, entry in node.outputs
                     )
                 frontier = nxt
                 j += 1
@@ -191,6 +236,28 @@ class CompiledLexicon:
             s = start + last - length + 1
             out.extend(Match(code, entry, s, start + last + 1) for code, entry in outputs)
         return out
+
+
+def _required_literal(pattern: str) -> str | None:
+    """The longest run of literal characters every match of ``pattern`` must contain
+    (top level of the pattern only: nothing inside groups, branches or repeats)."""
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except Exception:  # an unparseable pattern has no shortcut
+        return None
+    runs: list[str] = []
+    current: list[str] = []
+    for op, arg in parsed:
+        if str(op) == "LITERAL":
+            current.append(chr(arg))
+        elif str(op) == "AT":  # \b and anchors take no characters: a run continues
+            continue
+        else:
+            runs.append("".join(current))
+            current = []
+    runs.append("".join(current))
+    best = max(runs, key=len)
+    return best or None
 
 
 def _longest_per_code(matches: list[Match]) -> list[Match]:

@@ -2,6 +2,8 @@
 
 ``т.б.`` and ``т.с.с.`` ("and so on") are *final* abbreviations; ``ж.`` (year) and
 ``ғ.`` (century) may end a sentence after a number (``2019 ж.``).
+
+Words are normalised by the rule-based stemmer in :mod:`diplocode.lang.kk.stemmer`.
 """
 
 from .. import LanguageData

@@ -25,10 +25,12 @@ A suffix comes off only when
 
 Where several analyses fit, the one that strips most wins, unless another ends on a
 listed word (:data:`PROTECTED`: ``кешені`` → ``кешен``, not кеше + ``-ні``). Nominal
-results are swept again (``жалынның`` → ``жалын`` → ``жал``, as ``жалын`` itself is),
-so ``stem(stem(w)) == stem(w)`` for nouns. A stem-final ``б г ғ`` becomes ``п к қ``
-(``кітабы`` → ``кітап``, ``жүрегі`` → ``жүрек``) and nouns that drop a vowel before a
-suffix get it back (``халқы`` → ``халық``, ``орны`` → ``орын``).
+results are swept again (``ағынның`` → ``ағын`` → ``ақ``, as ``ағын`` itself is), so
+``stem(stem(w)) == stem(w)`` for nouns; a verb root is not (``бағыттау`` →
+``бағытта``, the bare ``бағытта`` → ``бағыт``) unless ``repeat_on_verbs`` is set. A
+stem-final ``б г ғ`` becomes ``п к қ`` (``кітабы`` → ``кітап``, ``жүрегі`` →
+``жүрек``) and nouns that drop a vowel before a suffix get it back (``халқы`` →
+``халық``, ``орны`` → ``орын``).
 
 Kept: derivational suffixes, as UD lemmas keep them: ``-лық/-лік/-дық/-тық``
 (``ынтымақтастығы`` → ``ынтымақтастық``), ``-шы/-ші``, privative ``-сыз/-сіз`` (so
@@ -38,13 +40,21 @@ the rarer predicative ``-сыз`` "you are" stays too), adjectival ``-ғы/-гі
 ``қарастыр``), as in UD lemmas.
 
 Without a dictionary some readings are guesses, steered by the short word lists below
-(verb roots, nouns that end like a suffix). Known trade-offs, measured on UD Kazakh KTB
-with ``benchmarks/kk_stemmer.py``: nouns ending like possessive + accusative lose it
-(``жалын`` → ``жал``); adjectives in ``-ды/-ты/-лы`` meet their noun (``маңызды`` →
-``маңыз``); a verb root that ends like a case ending keeps it after a verbal suffix
-(``қолдау`` → ``қолда``) while the bare root loses it (``қолда`` → ``қол``); the bare
-converb ``-й``, the negative imperative ``-ма`` and the future ``-ар`` of unlisted
-verbs stay on, since too many nouns end that way (``жағдай``, ``бағдарлама``, ``өнер``).
+(verb roots, nouns that only end like a suffix, function words). Known trade-offs,
+measured on UD Kazakh KTB with ``benchmarks/kk_stemmer.py``:
+
+* an unlisted noun that ends like possessive + accusative loses it (``ағын`` → ``ақ``,
+  as ``ағыны`` does), and adjectives in ``-ды/-ты/-лы`` meet their noun
+  (``маңызды`` → ``маңыз``);
+* an unlisted verb root that ends like a case ending keeps it after a verbal suffix
+  (``бағыттау``, ``бағытталды`` → ``бағытта``) while the bare root (the UD lemma)
+  loses it (``бағытта`` → ``бағыт``); ``repeat_on_verbs`` makes them meet on the noun;
+* the bare converb ``-а/-е`` and future ``-ар/-ер`` come off listed verbs only, the
+  converb ``-й`` and the negative imperative ``-ма`` never, since too many nouns end
+  that way (``жағдай``, ``бағдарлама``, ``өнер``); the 1st/2nd person singular
+  possessive comes off only where it cannot be a noun's ``-ым`` (``өмірім`` stays,
+  ``білім`` and ``келісім`` are nouns); the past 1st plural ``-дық`` stays
+  (derivational ``-дық`` is far more common).
 
 >>> stem("мемлекеттеріміздің")
 'мемлекет'
@@ -76,6 +86,7 @@ __all__ = [
 _BACK = frozenset("аоұыяё")
 _FRONT = frozenset("әөүіеэ")
 _TRUE_VOWEL = _BACK | _FRONT | frozenset("ю")
+_VOWELISH = _TRUE_VOWEL | frozenset("уи")
 _VOICELESS = frozenset("пфкқтсшщхцчһ")
 _VOICED_STOP = frozenset("бвгғд")
 
@@ -87,7 +98,7 @@ N = "N"  # м н ң
 Z = "Z"  # з ж
 T = "T"  # voiceless consonant
 D = "D"  # б в г ғ д (loanwords)
-O = "O"  # anything else (digit, Latin, ь): every allomorph fits
+OTHER = "O"  # anything else (digit, Latin, ь): every allomorph fits
 
 
 def _cls(ch: str) -> str:
@@ -105,7 +116,7 @@ def _cls(ch: str) -> str:
         return T
     if ch in _VOICED_STOP:
         return D
-    return O
+    return OTHER
 
 
 def _last_harmony(word: str) -> str | None:
@@ -145,23 +156,31 @@ VERB_ROOTS = frozenset(
     бар кел ал бер бол ет айт жаз біл көр қал сал жат тұр жүр кет жет өт түс шық қой
     сат тап аш жап өс кір қос сен сүй тарт қайт бас ек өл бөл тол кес жу қу ту ти
     шеш құр қыл тіз іш ұт ұр ұқ бұз ұш қаш сөн күт кеш өш ас ат ақ бақ бат тый
-    қон сой тер тік жүз сез без оз тоз сің іл шап шаш ез ой сор тос жұт жай
-    сын ұста сақта отыр көтер тексер жібер ұсын үйрен қатыс тырыс таныс кездес көрсет
+    қон сой тер тік жүз сез без оз тоз сің іл шап шаш ез ой сор тос жұт жай төк сеп
+    сын ұста отыр көтер тексер жібер ұсын үйрен қатыс тырыс таныс кездес көрсет
     жүргіз келтір өткіз енгіз арттыр асыр шығар қарастыр жеткіз өндір жетілдір
     дамыт жақсарт төмендет кеңейт азайт ұлғайт күшейт жаңғырт бекіт көбей азай
-    ұйымдастыр қабылда қолдан пайдалан айналыс тұрғыз сездір ойна сөйле тыңда
-    түсін ойлан қуан сеп төле ұна ұлғай күшей жай төк айнал қолдан пайдалан
+    ұлғай күшей ұйымдастыр қолдан пайдалан айналыс тұрғыз сездір ойна сөйле
+    түсін ойлан қуан айнал көрін сезін білін киін жуын сүйін өкін бағын табын
+    алмас тұтын жүгін
     """.split()
 )
 
-#: Verb roots that end in a vowel and could be read as consonant root + present
-#: ``-а/-е`` (``жасады`` is жаса + past ``-ды``, not жас + ``-ады``); their converb
-#: ``-п`` comes off too (``жасап``). Roots like ``ойла``, ``баста`` need no entry: no
-#: consonant root ends in ``йл`` or ``ст``, so the rules see the vowel.
+#: Verb roots that end in a vowel, kept whole: some could be read as consonant root +
+#: present ``-а/-е`` (``жасады`` is жаса + past ``-ды``, not жас + ``-ады``), others end
+#: like a case ending (``қолда``, ``баста``, ``қорға`` are not қол/бас/қор + case).
+#: Their converb ``-п`` comes off too (``жасап``). Unlisted roots like ``ойла`` fare
+#: well anyway (no consonant root ends in ``йл``), while an unlisted root in
+#: ``-да/-та/-ға`` meets its forms only with ``repeat_on_verbs``.
 VOWEL_ROOTS = frozenset(
     """
-    де же жаса сұра қара сана ата жина жыла тіле құра төле ұна аша талқыла
-    тазала бағала белгіле жобала тәрбиеле қайтала
+    де же жаса сұра қара сана ата жина жыла тіле құра төле ұна талқыла
+    тазала бағала белгіле жобала тәрбиеле қайтала бақыла қадағала
+    қолда қабылда дайында тыңда тағайында айқында өңде жөнде ізде
+    мойында мақұлда дәлелде тұжырымда
+    баста сақта тоқта ұста анықта құшақта құпта қуатта ірікте айыпта қымбатта
+    арзанда мәлімде жұмса талда істе зертте туында салмақта баянда раста
+    қорға жалға қозға ұқса
     """.split()
 )
 
@@ -204,7 +223,7 @@ FUNCTION_WORDS = frozenset(
     кейде әсіресе егер осы сол бұл ол олар біз сіз сен мен бен пен және немесе емес
     қарай қайта өте қоса бірге сайын басқа бәрі аса тағы бұдан бұған бұны мұны
     мұнан оған одан соған содан соны осыдан осыны осыған жаппай тегін мұның оның
-    үнемі еді екен ғой ғана тіпті жайлы ешқандай менің маған мені сенің саған сені
+    үнемі еді екен ғой ғана тіпті жайлы ешқандай сонымен менің маған мені сенің саған сені
     оны онда біздің бізге бізді сіздің сізге сізді олардың оларға оларды
     """.split()
 )
@@ -216,6 +235,8 @@ PROTECTED = frozenset(
     """
     алматы атырау ақтау көкшетау маңғыстау талдықорған өскемен қарағанды мәскеу
     ұлытау тараз шымкент қызылорда жезқазған екібастұз сарыарқа ақорда орда
+    қазақстан өзбекстан қырғызстан тәжікстан түрікменстан ауғанстан пәкістан үндістан
+    түркістан дағыстан татарстан башқұртстан жағдай деңгей төмен мүдде
     теңге сауда баға төраға тұлға пайда шілде нәресте мектеп зардап кесте апта
     сенбі жексенбі дүйсенбі сейсенбі сәрсенбі бейсенбі жаза қала сала дала бала ана
     ата майдан кеден дәптер мастер кластер елу ауру жеті екі жылу қысқа желі тармақ
@@ -253,7 +274,7 @@ _VERBAL = NEG | VOICE
 _VERBAL_SLOTS = PPERS | VNF | VFIN | VPRES | VFUT | VNEGF | NEG | VOICE
 _START = PRED | PPERS | CASE | POSS | PLUR | VNF | VFIN
 _AFTER = {
-    PRED: CASE | PLUR | VNF | VPRES | VFUT,
+    PRED: PLUR | VNF | VPRES | VFUT,
     PPERS: _VERBAL,
     CASE: POSS | PLUR | VNF | VNEGF,
     POSS: PLUR | VNF,
@@ -292,12 +313,23 @@ def _add(
     min_stem: int = 0,
     test: str = "",
     repl: str = "",
+    harmonic: bool = True,
 ) -> None:
-    prev_set = frozenset(prev) | {O} if prev is not None else None
+    prev_set = frozenset(prev) | {OTHER} if prev is not None else None
     for suffix in suffixes.split():
         after = _AFTER[slot] if then is None else then
-        harmony = _last_harmony(suffix)
+        harmony = _suffix_harmony(suffix) if harmonic else None
         _RULES.append(_Rule(suffix, slot, after, prev_set, harmony, min_stem, test, repl))
+
+
+def _suffix_harmony(suffix: str) -> str | None:
+    """The harmony a suffix calls for: that of its first vowel (``-ымен`` is back)."""
+    for ch in suffix:
+        if ch in _BACK:
+            return "b"
+        if ch in _FRONT:
+            return "f"
+    return None
 
 
 # predicative personal endings (nouns and verbs): -мын/-бын/-пын, -сың, -мыз/-быз/-пыз
@@ -318,17 +350,18 @@ _add(CASE, "тың тің", "TD")
 _add(CASE, "ны ні", "V", min_stem=3)  # жаны is жан + -ы, not жа + -ны
 _add(CASE, "ды ді", "SLNZ")
 _add(CASE, "ты ті", "TD")
-_add(CASE, "ға ге", "VSLNZD")
+_add(CASE, "ға ге", "VSLNZ")  # after a loanword's б в г д: -қа/-ке (клубқа)
 _add(CASE, "қа ке", "TD")
-_add(CASE, "да де", "VSLNZD")
+_add(CASE, "да де", "VSLNZ")  # not мүд-де
 _add(CASE, "та те", "TD")
 _add(CASE, "дан ден", "VSLZ")
 _add(CASE, "нан нен", "N")
 _add(CASE, "тан тен", "TD", test="stan")
-_add(CASE, "мен менен", "VSLN", min_stem=3)  # төмен is not тө + -мен
-_add(CASE, "бен бенен", "Z", min_stem=3)
-_add(CASE, "пен пенен", "TD", min_stem=3)
-_add(CASE, "дағы дегі", "VSLNZD")
+# the instrumental does not follow vowel harmony (қаламен, кітаппен)
+_add(CASE, "мен менен", "VSLN", harmonic=False)
+_add(CASE, "бен бенен", "Z", harmonic=False)
+_add(CASE, "пен пенен", "TD", harmonic=False)
+_add(CASE, "дағы дегі", "VSLNZ")
 _add(CASE, "тағы тегі", "TD")
 _add(CASE, "дай дей", "VSLNZ", min_stem=3)
 _add(CASE, "тай тей", "TD", min_stem=3)
@@ -354,7 +387,7 @@ _add(
 # possessives
 _add(POSS, "ы і", "SLNZTD", test="poss3")
 _add(POSS, "сы сі", "V", min_stem=3, test="sy")  # басы is бас + -ы
-_add(POSS, "ымыз іміз ыңыз іңіз", "SLNZTD")
+_add(POSS, "ымыз іміз ыңыз іңіз", "SLNZTD", test="poss3")  # not көрш-іміз
 _add(POSS, "мыз міз ңыз ңіз", "V", min_stem=3)  # маңыз is not ма + -ңыз
 _add(POSS, "ым ім ың ің", "SLNZTD", test="sg12")
 
@@ -368,9 +401,9 @@ _add(VNF, "ған ген", "VSLNZD")
 _add(VNF, "қан кен", "T")
 _add(VNF, "ғандық гендік", "VSLNZD")
 _add(VNF, "қандық кендік", "T")
-_add(VNF, "атын етін", "SLNZTD", test="pres")  # not мемлекет-ін, саясат-ын
+_add(VNF, "атын етін", "SLNZTD", test="atyn")  # not мемлекет-ін, саясат-ын
 _add(VNF, "йтын йтін", "V")
-_add(VNF, "итын итін", "SLNZTD")  # ы/і + й written и: оқитын = оқы + йтын
+_add(VNF, "итын итін", "SLNZTD", test="iy")  # ы/і + й written и: оқитын = оқы + йтын
 _add(VNF, "у", test="u")
 _add(VNF, "ю", "S")
 _add(VNF, "мақ мек", "VSL", min_stem=3)  # көмек, еңбек are nouns
@@ -383,7 +416,7 @@ _add(VFIN, "ты ті", "T")
 _add(VFIN, "ады еді", "SLNZTD", test="pres")
 _add(VFIN, "яды", "V", repl="й")  # қояды = қой + -ады
 _add(VFIN, "йды йді", "V", test="yd")  # not ұлғай-ды, қой-ды
-_add(VFIN, "иды иді", "SLNZTD")  # оқиды = оқы + йды
+_add(VFIN, "иды иді", "SLNZTD", test="iy")  # оқиды = оқы + йды
 _add(VFIN, "ып іп", "SLNZTD")
 _add(VFIN, "п", "V", test="p")
 _add(VFIN, "ыпты іпті", "SLNZTD")
@@ -391,7 +424,7 @@ _add(VFIN, "пты пті", "V", test="p")
 _add(VFIN, "май мей", "VSL")
 _add(VFIN, "бай бей", "NZ")
 _add(VFIN, "пай пей", "TD")
-_add(VFIN, "са се", min_stem=3)  # жаса, десе keep their -са/-се
+_add(VFIN, "са се", test="cond")  # not тала-са (талас-а)
 _add(VFIN, "сын сін", then=VOICE, test="sy")  # not -ма + -сын: бағдарламасын
 _add(VFIN, "айық ейік", "SLNZTD", min_stem=3)
 _add(VFIN, "йық йік", "V", min_stem=3)
@@ -407,7 +440,7 @@ _add(VFIN, "пас пес", "TD", test="vroot")
 # present -а/-е/-й before a person ending (барамын, ойлаймын, оқимын, қоямыз)
 _add(VPRES, "а е", "SLNZTD", test="pres")
 _add(VPRES, "й", "V")
-_add(VPRES, "и", "SLNZTD")
+_add(VPRES, "и", "SLNZTD", test="iy")
 _add(VPRES, "я", "V", repl="й")
 
 # future and negative future before further endings (барармын, бармасқа)
@@ -427,7 +460,7 @@ _add(NEG, "па пе", "TD")
 # (and only where a verb root is left: not ауыл-ды, мысал-ды)
 _add(VOICE, "ыл іл", "SLNZTD", test="voice")
 _add(VOICE, "л", "V", min_stem=3, test="voice_l")  # жаса-л-ды, but бол-ды keeps its л
-_add(VOICE, "ын ін", "L", min_stem=3, test="voice")  # бөл-ін-ді
+_add(VOICE, "ын ін", "L", test="voice")  # бөл-ін-ді, ал-ын-ған
 _add(VOICE, "н", "V", min_stem=4, test="lan")  # жоспарла-н-ған, қабылда-н-ды
 
 #: Rules switched on by a parameter (off by default).
@@ -440,16 +473,20 @@ _OPTIONAL: dict[str, list[tuple[int, str, str | None]]] = {
 _VERB_STEM_ENDINGS = (
     "ыс", "іс", "ыр", "ір", "ғыз", "гіз", "қыз", "кіз", "ыт", "іт", "ет", "ат",
     "ыл", "іл", "ал", "ел", "ын", "ін", "ар", "ер", "ай", "ей", "ас", "ес",
-    "лан", "лен", "дан", "ден",
+    "лан", "лен", "дан", "ден", "йт", "рт",
 )  # fmt: skip
 #: ... and the surer ones, enough to strip a bare converb -а/-е.
 _STRONG_VERB_STEM_ENDINGS = (
-    "ыс", "іс", "дыр", "дір", "тыр", "тір", "ғыз", "гіз", "қыз", "кіз",
+    "ыс", "іс", "ас", "ес", "дыр", "дір", "тыр", "тір", "ғыз", "гіз", "қыз", "кіз",
 )  # fmt: skip
 
 
 #: Stems at which stripping stops.
 _STOP = PROTECTED | FUNCTION_WORDS | VERB_ROOTS | VOWEL_ROOTS | frozenset(ELISION.values())
+
+
+#: Causative -т after a vowel or й/р (көрсет, нығайт, жақсарт, дамыт).
+_CAUSATIVE_T = ("ет", "ат", "ыт", "іт", "йт", "рт")
 
 
 def _legal_final_cluster(stem: str) -> bool:
@@ -507,7 +544,7 @@ class KazakhStemmer:
         self.cache_size = cache_size
         self._cache: dict[str, str] = {}
         self._table: dict[str, list[_Rule]] | None = None
-        self._longest = 0
+        self._trie: dict[str, Any] = {}
 
     def get_params(self) -> dict[str, Any]:
         """The parameters (recorded with coding runs)."""
@@ -540,9 +577,9 @@ class KazakhStemmer:
             for name, extra in _OPTIONAL.items():
                 if getattr(self, name):
                     for slot, suffixes, prev in extra:
-                        prev_set = frozenset(prev) | {O} if prev is not None else None
+                        prev_set = frozenset(prev) | {OTHER} if prev is not None else None
                         for suffix in suffixes.split():
-                            harmony = _last_harmony(suffix)
+                            harmony = _suffix_harmony(suffix)
                             then = _AFTER[slot]
                             rules.append(_Rule(suffix, slot, then, prev_set, harmony, 0, "", ""))
             if not self.strip_passive:
@@ -550,12 +587,36 @@ class KazakhStemmer:
             table: dict[str, list[_Rule]] = {}
             for rule in rules:
                 table.setdefault(rule.suffix, []).append(rule)
-            self._longest = max(map(len, table))
+            # the suffixes, read backwards, as a trie: a word's last letters lead to
+            # the suffixes it ends in without slicing it at every length
+            trie: dict[str, Any] = {}
+            for suffix, found in table.items():
+                node = trie
+                for ch in reversed(suffix):
+                    node = node.setdefault(ch, {})
+                node[""] = found
+            self._trie = trie
             self._table = table
         return self._table
 
+    def _endings(self, word: str) -> list[tuple[int, list[_Rule]]]:
+        """(length, rules) of the suffixes ``word`` ends in, longest first; at least
+        one letter of ``word`` is left."""
+        out = []
+        node: dict[str, Any] = self._trie
+        for i in range(len(word) - 1, 0, -1):
+            child = node.get(word[i])
+            if child is None:
+                break
+            node = child
+            found = node.get("")
+            if found is not None:
+                out.append((len(word) - i, found))
+        out.reverse()
+        return out
+
     def _stem(self, word: str) -> str:
-        if word in _STOP or _syllables(word) < 1:
+        if word in _STOP or _VOWELISH.isdisjoint(word):
             return word
         if word in IRREGULAR:
             return IRREGULAR[word]
@@ -566,42 +627,51 @@ class KazakhStemmer:
             if self._sweep(word)[0] == head:
                 return head
             return f"{head}-{self._stem(tail)}"
+        # sweep again until nothing changes; every word on the way has the same stem
+        path = [word]
         for _ in range(6):
             new, verbal = self._sweep(word)
             if new == word or new in _STOP or (verbal and not self.repeat_on_verbs):
-                return new
+                word = new
+                break
+            known = self._cache.get(new)
+            if known is not None:
+                word = known
+                break
+            path.append(new)
             word = new
+        if self.cache_size:
+            for seen in path[1:]:
+                self._cache[seen] = word
         return word
 
     def _sweep(self, word: str) -> tuple[str, bool]:
         """The best analysis of ``word``: its stem, and whether the innermost suffix
         taken off was surely verbal."""
-        table = self._rules()
-        _, stem, verbal = self._best(word, _START, table, 0, False)
+        self._rules()
+        _, stem, verbal = self._best(word, _START, 0, False)
         if stem != word or stem[-1:] in "бгғь":
             stem = _finish(stem, verbal)
         return stem, verbal
 
     def _best(
-        self, word: str, allowed: int, table: dict[str, list[_Rule]], depth: int, verbal: bool
+        self, word: str, allowed: int, depth: int, verbal: bool
     ) -> tuple[tuple[int, int, int], str, bool]:
         """Search the analyses of ``word``; score = (ends on a listed word, letters
         stripped, fewer steps)."""
-        if depth and (word in _STOP or word in ELISION):
-            return (1, 0, 0), word, verbal
-        best: tuple[tuple[int, int, int], str, bool] = ((0, 0, 0), word, verbal)
+        listed = 1 if depth and (word in _STOP or word in ELISION) else 0
+        best: tuple[tuple[int, int, int], str, bool] = ((listed, 0, 0), word, verbal)
+        if listed:  # stop here, unless present -а/-е goes on to a listed root (жаза-мын)
+            allowed &= VPRES | VFUT
         if not allowed:
             return best
-        for size in range(min(self._longest, len(word) - 1), 0, -1):
-            rules = table.get(word[-size:])
-            if not rules:
-                continue
+        for size, rules in self._endings(word):
             stem = word[:-size]
             then = -1
             slots = 0
             repl = ""
             for rule in rules:
-                if rule.slot & allowed and self._fits(rule, stem):
+                if rule.slot & allowed and self._fits(rule, stem, verbal):
                     then = max(then, 0) | rule.then
                     slots |= rule.slot
                     repl = rule.repl
@@ -609,14 +679,16 @@ class KazakhStemmer:
                 continue
             is_verbal = not slots & ~_VERBAL_SLOTS
             (listed, stripped, steps), found, found_verbal = self._best(
-                stem + repl, then, table, depth + 1, is_verbal
+                stem + repl, then, depth + 1, is_verbal
             )
             score = (listed, stripped + size - len(repl), steps - 1)
             if score > best[0]:
                 best = (score, found, found_verbal)
         return best
 
-    def _fits(self, rule: _Rule, stem: str) -> bool:
+    def _fits(self, rule: _Rule, stem: str, after_verbal: bool = False) -> bool:
+        """Whether ``rule`` may strip its suffix leaving ``stem``; ``after_verbal``:
+        the suffix to its right was surely verbal (not ``-ды`` that may be a case)."""
         last = stem[-1]
         if last == "-":  # БҰҰ-ның, ҚР-дың: nominal endings after an abbreviation
             return bool(rule.slot & (CASE | POSS | PLUR)) and len(stem) >= 2
@@ -628,7 +700,7 @@ class KazakhStemmer:
             if h is not None and h != rule.harmony and not (h == "b" and last in "кг"):
                 return False
         if stem not in ELISION and (
-            len(stem) < max(rule.min_stem, self.min_stem) or _syllables(stem) < 1
+            len(stem) < max(rule.min_stem, self.min_stem) or _VOWELISH.isdisjoint(stem)
         ):
             return False
         test = rule.test
@@ -636,16 +708,29 @@ class KazakhStemmer:
             return True
         if test == "poss3":
             return _poss3_fits(stem, rule.suffix, self.poss3_acc_min)
-        if test == "sy":  # облыс-ы, not облы-сы; but басшы-сы, елші-сі, қаржы-сы
-            return last not in "ыі" or _agentive(stem) or stem in _STOP
-        if test == "stan":  # Қазақстан, Өзбекстан are not X + ablative -тан
-            return not (last == "с" and _syllables(stem) >= 2)
+        if test == "sy":  # облыс-ы, not облы-сы; but басшы-сы, қаржы-сы, соңғы-сы
+            return (
+                last not in "ыі"
+                or _agentive(stem)
+                or stem in _STOP
+                or not _poss3_fits(stem[:-1], last, 0)
+            )
+        if test == "stan":  # Қазақстан, Өзбекстан: not X + ablative -тан (but облыс-тан)
+            return not (last == "с" and len(stem) >= 3 and _cls(stem[-2]) != V)
         if test == "pred":
-            return _predicative(stem)
+            return _predicative(stem, rule.suffix)
         if test == "sg12":
             return _sg12_fits(stem)
         if test == "pres":
             return _present(stem, rule.suffix)
+        if test == "iy":  # оқ-иды, but not самм-итын (саммит-ын)
+            return len(stem) < 2 or stem[-1] != stem[-2]
+        if test == "cond":
+            return _cls(last) != V or stem in VOWEL_ROOTS or _converb_p(stem)
+        if test == "atyn":
+            return _listed_verb(stem) or (
+                _syllables(stem) >= 2 and stem.endswith(_VERB_STEM_ENDINGS)
+            )
         if test == "vroot":
             return _listed_verb(stem) or (
                 _syllables(stem) >= 2 and stem.endswith(_STRONG_VERB_STEM_ENDINGS)
@@ -654,18 +739,20 @@ class KazakhStemmer:
             return stem in VOWEL_ROOTS
         if test == "listed":
             return _listed_verb(stem)
-        if test == "yd":
-            return stem + "й" not in VERB_ROOTS
+        if test == "yd":  # not ұлғай-ды, көбей-ді (past tenses), мұнай-ды (accusative)
+            if stem + "й" in VERB_ROOTS:
+                return False
+            return stem in VOWEL_ROOTS or (_converb_p(stem) and stem[-2] not in "бгғ")
         if test == "p":
             return _converb_p(stem)
         if test == "u":
             return _verbal_noun_u(stem)
         if test == "lan":  # passive -н of -ла/-да/-та verbs
             return stem.endswith(("ла", "ле", "да", "де"))
-        if test == "voice":
-            return _verb_like(stem)
+        if test == "voice":  # бұр-ыл-ған, but not ауыл-ды, тәсіл-ді
+            return _verb_like(stem) or (after_verbal and _syllables(stem) == 1)
         if test == "voice_l":  # after ы/і the passive is -ыл/-іл (оқ-ыл)
-            return last in "ае" and _verb_like(stem)
+            return last in "ае" and (after_verbal or _verb_like(stem))
         raise AssertionError(test)  # pragma: no cover
 
 
@@ -678,7 +765,7 @@ def _finish(word: str, verbal: bool) -> str:
     if word.endswith("ь"):  # король, королі
         word = word[:-1]
     last = word[-1:]
-    if last in "бгғ" and len(word) >= 3:  # кітаб-ы → кітап
+    if last in "бгғ" and len(word) >= 2:  # кітаб-ы → кітап, ағ-ады → ақ
         word = word[:-1] + {"б": "п", "г": "к", "ғ": "қ"}[last]
     elif verbal and last in "ыі" and len(word) >= 3 and _cls(word[-2]) != V and word not in _STOP:
         word = word[:-1]  # оқы-ды → оқ, as оқ-иды, оқ-у and оқ-ы (the bare root)
@@ -697,9 +784,9 @@ def _poss3_fits(stem: str, suffix: str, acc_min: int) -> bool:
         return True
     if suffix in ("ын", "ін") and len(stem) < acc_min:
         return False
+    if len(stem) >= 2 and stem[-1] == "ш" and _cls(stem[-2]) != V:
+        return False  # айтушы, басшы
     if len(stem) >= 2 and _cls(stem[-2]) != V and stem[-2] not in "уи":  # округ-і
-        if stem[-1] == "ш":
-            return False
         if stem[-1] in "ғг":
             return stem.endswith("инг")  # рейтинг-і, not соң-ғы, күн-гі
         if stem[-1] in "қк":
@@ -707,15 +794,26 @@ def _poss3_fits(stem: str, suffix: str, acc_min: int) -> bool:
     return True
 
 
-def _predicative(stem: str) -> bool:
+def _predicative(stem: str, suffix: str) -> bool:
     """A personal ending after a vowel: only after present ``-а/-е`` of a verb
     (``барамын``) or a noun in ``-шы/-ші`` (``оқушымын``); ``шешімін`` is шешім +
-    ``-ін`` and ``көлемін`` көлем + ``-ін``."""
+    ``-ін`` and ``көлемін`` көлем + ``-ін``. Before ``-мыз`` "we", which is also the
+    possessive "our", the verb must be listed or causative (``қаламыз`` "our city",
+    ``мәселеміз`` "our problem", but ``барамыз``, ``көрсетеміз``)."""
     last = stem[-1]
+    if last == "у":  # форум-ын, not фору-мын
+        return False
     if _cls(last) != V:
         return True
     if last in "ае":
-        return len(stem) >= 3 and _present(stem[:-1], last)
+        root = stem[:-1]
+        if len(stem) < 3 or not _present(root, last):
+            return False
+        if suffix[:2] in ("мы", "мі"):
+            return stem not in PROTECTED and (
+                _listed_verb(root) or root.endswith(_STRONG_VERB_STEM_ENDINGS + _CAUSATIVE_T)
+            )
+        return True
     if last == "я":
         return True
     return _agentive(stem)
@@ -763,12 +861,12 @@ def _listed_verb(stem: str) -> bool:
 
 def _verb_like(stem: str) -> bool:
     """Whether a passive may have stood on ``stem``: a listed root, a vowel-final
-    ``-ла/-да/-та`` verb, or a longer causative/reciprocal stem."""
+    ``-ла/-да/-та`` verb, or a consonant-final stem of two syllables or more."""
     if _listed_verb(stem) or stem in VOWEL_ROOTS:
         return True
     if _cls(stem[-1]) == V:
         return _converb_p(stem)
-    return _syllables(stem) >= 2 and stem.endswith(_STRONG_VERB_STEM_ENDINGS + ("ыр", "ір"))
+    return _syllables(stem) >= 2  # өзгер-іл-ді; not ауыл-ды, тәсіл-ді (one syllable left)
 
 
 def _converb_p(stem: str) -> bool:
@@ -787,17 +885,17 @@ def _converb_p(stem: str) -> bool:
         if _cls(stem[-3]) != V and stem[-3] not in "уи":  # бас-та, ой-ла: a cluster
             return True
         # -ла/-ле after a vowel-final word of two letters or more: таза-ла-п
-        return before == "л" and len(stem) >= 5 and _cls(stem[-4]) == V
+        return before == "л" and len(stem) >= 5
     return False
 
 
 def _verbal_noun_u(stem: str) -> bool:
     """``-у`` is the verbal noun after a consonant (``бар-у``) or a vowel-final stem of
-    three letters or more (``ойла-у``), never after another ``у``."""
+    three letters or more (``ойла-у``) or a listed one, never after another ``у``."""
     last = stem[-1]
     if last == "у":
-        return False
-    return _cls(last) != V or len(stem) >= 3
+        return stem in VERB_ROOTS  # ту-у, жу-у
+    return _cls(last) != V or len(stem) >= 3 or stem in VOWEL_ROOTS  # де-у
 
 
 _DEFAULT = KazakhStemmer()
