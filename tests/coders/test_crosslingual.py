@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def result(shared_data: Path):
-    spec = importlib.util.spec_from_file_location("crosslingual_bench", REPO / "benchmarks" / "crosslingual.py")
+    spec = importlib.util.spec_from_file_location(
+        "crosslingual_bench", REPO / "benchmarks" / "crosslingual.py"
+    )
     assert spec and spec.loader
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -30,7 +32,9 @@ def result(shared_data: Path):
 @pytest.mark.parametrize("other", ["ru", "kk", "zh"])
 def test_each_language_agrees_with_english(result, other: str) -> None:
     alpha = result.pairs[("en", other)]
-    assert alpha is not None and alpha >= 0.80, f"en-{other}: {alpha}; run benchmarks/crosslingual.py --show CODE --pair en-{other}"
+    assert alpha is not None and alpha >= 0.80, (
+        f"en-{other}: {alpha}; run benchmarks/crosslingual.py --show CODE --pair en-{other}"
+    )
 
 
 def test_enough_sentences_are_coded_to_mean_something(result) -> None:
