@@ -69,7 +69,7 @@ class CompiledLexicon:
         self._automaton: Any = None  # Chinese: pyahocorasick over characters
         self._anchors: Any = None  # literal each regex entry needs -> entry indices
         self._unanchored: list[int] = []
-        self._word_keys: dict[str, tuple[tuple[str, str], ...]] = {}
+        self._word_keys: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
         self.n_entries = 0
 
     # -- building -------------------------------------------------------------------------
@@ -143,10 +143,11 @@ class CompiledLexicon:
             self._anchors.make_automaton()
 
     # -- matching -------------------------------------------------------------------------
-    def _keys_of(self, word: str) -> tuple[tuple[str, str], ...]:
-        """The word patterns a word (as written) matches; computed once per distinct word."""
-        keys = self._word_keys.get(word)
-        if keys is None:
+    def _keys_of(self, word: str) -> tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]:
+        """The word patterns a word (as written) matches, and the trie nodes where a match
+        can start with it; computed once per distinct word."""
+        cached = self._word_keys.get(word)
+        if cached is None:
             assert self.analyzer is not None
             surface, norm = fold(word), self.analyzer.norm(word)
             found: list[tuple[str, str]] = []
@@ -161,9 +162,11 @@ class CompiledLexicon:
                     if form[-n:] in self._suffixes:
                         found.append(("suffix", form[-n:]))
             keys = tuple(dict.fromkeys(found))
+            firsts = tuple(self._root.children[k] for k in keys if k in self._root.children)
+            cached = (keys, firsts)
             if len(self._word_keys) < 2_000_000:
-                self._word_keys[word] = keys
-        return keys
+                self._word_keys[word] = cached
+        return cached
 
     def match(self, text: str, start: int = 0, end: int | None = None) -> list[Match]:
         """All hits in ``text[start:end]`` (absolute offsets), longest per code, in order."""
@@ -196,34 +199,41 @@ class CompiledLexicon:
         return raw
 
     def _match_words(self, text: str, start: int, end: int) -> list[Match]:
-        """Walk the pattern trie from every word that matches some pattern."""
-        spans: list[tuple[int, int]] = []
-        keys: list[tuple[tuple[str, str], ...]] = []
-        keys_of = self._keys_of
-        for m in _WORD.finditer(text, start, end):
-            spans.append(m.span())
-            keys.append(keys_of(m.group()))
+        """Walk the pattern trie from every word that can start a match.
+
+        Words come from one ``findall``; their patterns from a per-word cache. Only when
+        some word can start a match are the words' offsets computed (a second pass).
+        """
+        words = _WORD.findall(text, start, end)
+        info = list(map(self._word_keys.get, words))  # C-speed look-ups; None = not seen yet
+        if None in info:
+            info = [x if x is not None else self._keys_of(w) for x, w in zip(info, words, strict=True)]
+        starts = [i for i, x in enumerate(info) if x[1]]
+        if not starts:
+            return []
+        spans = [m.span() for m in _WORD.finditer(text, start, end)]
         out: list[Match] = []
-        n = len(keys)
-        root = self._root
-        for i in range(n):
-            if not keys[i]:
-                continue
-            frontier = [root]
+        n = len(info)
+        for i in starts:
+            frontier: list[_Node] = list(info[i][1])
             j = i
-            while frontier and j < n:
-                nxt = [
+            while True:
+                for node in frontier:
+                    for code, entry in node.outputs:
+                        out.append(Match(code, entry, spans[i][0], spans[j][1]))
+                j += 1
+                if j >= n:
+                    break
+                keys = info[j][0]
+                frontier = [
                     child
                     for node in frontier
-                    for key in keys[j]
+                    if node.children
+                    for key in keys
                     if (child := node.children.get(key)) is not None
                 ]
-                for node in nxt:
-                    out.extend(
-                        Match(code, entry, spans[i][0], spans[j][1]) for code, entry in node.outputs
-                    )
-                frontier = nxt
-                j += 1
+                if not frontier:
+                    break
         return out
 
     def _match_chinese(self, text: str, start: int, end: int) -> list[Match]:
