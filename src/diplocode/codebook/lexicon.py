@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..lang.analysis import _WORD, Analyzer, analyzer, fold
 from .model import Codebook
@@ -47,6 +47,9 @@ class Match:
     entry: str
     start: int
     end: int
+
+
+_WordInfo = tuple[tuple[tuple[str, str], ...], tuple["_Node", ...]]
 
 
 @dataclass
@@ -205,9 +208,15 @@ class CompiledLexicon:
         some word can start a match are the words' offsets computed (a second pass).
         """
         words = _WORD.findall(text, start, end)
-        info = list(map(self._word_keys.get, words))  # C-speed look-ups; None = not seen yet
-        if None in info:
-            info = [x if x is not None else self._keys_of(w) for x, w in zip(info, words, strict=True)]
+        looked_up = list(map(self._word_keys.get, words))  # C-speed look-ups; None = not seen
+        info = (
+            [
+                x if x is not None else self._keys_of(w)
+                for x, w in zip(looked_up, words, strict=True)
+            ]
+            if None in looked_up
+            else cast("list[_WordInfo]", looked_up)
+        )
         starts = [i for i, x in enumerate(info) if x[1]]
         if not starts:
             return []

@@ -1,0 +1,223 @@
+"""Human coding: create, accept, reject, change and delete codings, and write memos.
+
+Every function is one transaction that writes the change and its audit event together.
+A machine suggestion never becomes final silently: ``accept`` records who accepted it
+and when (status ``accepted``); a human's own coding is ``final``.
+
+>>> import tempfile, os
+>>> from diplocode.project import Project
+>>> project = Project.init(os.path.join(tempfile.mkdtemp(), "p.db"))
+>>> project.close()
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from . import audit
+from .errors import DiplocodeError
+from .project import Project
+from .store import codings as cq
+from .store import inserted_id, now
+from .store.codebooks import code_ids, resolve_version
+from .store.schema import codes, codings, memos, sources
+
+__all__ = ["accept", "change_code", "create", "delete", "reject", "write_memo"]
+
+
+def _human_coder(conn: Any, who: str) -> int:
+    return cq.get_or_create_coder(conn, "human", f"human:{who}", "1", {"user": who})
+
+
+def create(
+    project: Project,
+    source_id: int,
+    start: int,
+    end: int,
+    code_key: str,
+    who: str,
+    *,
+    memo: str | None = None,
+    codebook: str | int | None = None,
+) -> int:
+    """A human codes ``[start, end)`` of a source with a code; returns the coding id."""
+    with project.store.begin() as conn:
+        n_chars = conn.execute(select(sources.c.n_chars).where(sources.c.id == source_id)).scalar()
+        if n_chars is None:
+            raise DiplocodeError("E050", ref=source_id)
+        if not 0 <= start < end <= n_chars:
+            raise DiplocodeError(
+                "E060",
+                param="start/end",
+                owner="coding.create",
+                constraint=f"a non-empty span within 0..{n_chars}",
+                value=(start, end),
+            )
+        version_id = resolve_version(conn, codebook)
+        ids = code_ids(conn, version_id)
+        if code_key not in ids:
+            raise DiplocodeError(
+                "E060",
+                param="code",
+                owner="coding.create",
+                constraint=f"a code of codebook version #{version_id}",
+                value=code_key,
+            )
+        coder_id = _human_coder(conn, who)
+        coding_id = inserted_id(
+            conn.execute(
+                codings.insert().values(
+                    source_id=source_id,
+                    segment_id=None,
+                    start=start,
+                    end=end,
+                    code_id=ids[code_key],
+                    codebook_version_id=version_id,
+                    coder_id=coder_id,
+                    status="final",
+                    score=None,
+                    evidence={},
+                    memo=memo,
+                    created_at=now(),
+                    created_by=who,
+                )
+            )
+        )
+        row = cq.get_coding(conn, coding_id)
+        assert row is not None
+        audit.coding_changed(conn, who, "coding.created", row, code_key, {"memo": memo})
+    return coding_id
+
+
+def _set(
+    project: Project, coding_id: int, who: str, kind: str, values: dict[str, Any], note: str | None
+) -> None:
+    with project.store.begin() as conn:
+        before = cq.get_coding(conn, coding_id)
+        if before is None:
+            raise DiplocodeError(
+                "E060",
+                param="coding",
+                owner=kind,
+                constraint="the id of an existing coding",
+                value=coding_id,
+            )
+        conn.execute(
+            codings.update().where(codings.c.id == coding_id).values(updated_at=now(), **values)
+        )
+        after = cq.get_coding(conn, coding_id)
+        assert after is not None
+        extra = {"before": {k: before[k] for k in values if k in before}, "note": note}
+        audit.coding_changed(conn, who, kind, after, after["code_key"], extra)
+
+
+def accept(project: Project, coding_id: int, who: str, note: str | None = None) -> None:
+    """A human accepts a suggestion (status ``accepted``)."""
+    _set(project, coding_id, who, "coding.accepted", {"status": "accepted"}, note)
+
+
+def reject(project: Project, coding_id: int, who: str, note: str | None = None) -> None:
+    """A human rejects a suggestion (status ``rejected``; the row stays as a record)."""
+    _set(project, coding_id, who, "coding.rejected", {"status": "rejected"}, note)
+
+
+def change_code(
+    project: Project, coding_id: int, code_key: str, who: str, note: str | None = None
+) -> None:
+    """A human replaces the code of a coding (same codebook version); it becomes ``final``."""
+    with project.store.read() as conn:
+        row = cq.get_coding(conn, coding_id)
+        if row is None:
+            raise DiplocodeError(
+                "E060",
+                param="coding",
+                owner="coding.change_code",
+                constraint="the id of an existing coding",
+                value=coding_id,
+            )
+        ids = code_ids(conn, row["codebook_version_id"])
+    if code_key not in ids:
+        raise DiplocodeError(
+            "E060",
+            param="code",
+            owner="coding.change_code",
+            constraint="a code of the coding's codebook version",
+            value=code_key,
+        )
+    _set(
+        project,
+        coding_id,
+        who,
+        "coding.changed",
+        {"code_id": ids[code_key], "status": "final"},
+        note,
+    )
+
+
+def delete(project: Project, coding_id: int, who: str, reason: str | None = None) -> None:
+    """Delete a coding; the audit event keeps everything it held."""
+    with project.store.begin() as conn:
+        row = cq.get_coding(conn, coding_id)
+        if row is None:
+            raise DiplocodeError(
+                "E060",
+                param="coding",
+                owner="coding.delete",
+                constraint="the id of an existing coding",
+                value=coding_id,
+            )
+        conn.execute(memos.delete().where(memos.c.coding_id == coding_id))
+        conn.execute(codings.delete().where(codings.c.id == coding_id))
+        audit.coding_deleted(conn, who, row, row["code_key"], reason)
+
+
+def write_memo(
+    project: Project,
+    text: str,
+    who: str,
+    *,
+    source_id: int | None = None,
+    coding_id: int | None = None,
+    code_key: str | None = None,
+) -> int:
+    """An analytic memo on a source, a coding or a code (the interpretive audit trail)."""
+    if not text.strip():
+        raise DiplocodeError(
+            "E060", param="text", owner="write_memo", constraint="non-empty text", value=text
+        )
+    with project.store.begin() as conn:
+        if (
+            code_key is not None
+            and conn.execute(select(codes.c.id).where(codes.c.key == code_key).limit(1)).scalar()
+            is None
+        ):
+            raise DiplocodeError(
+                "E060",
+                param="code_key",
+                owner="write_memo",
+                constraint="a code key of a stored codebook",
+                value=code_key,
+            )
+        memo_id = inserted_id(
+            conn.execute(
+                memos.insert().values(
+                    source_id=source_id,
+                    coding_id=coding_id,
+                    code_key=code_key,
+                    text=text,
+                    author=who,
+                    created_at=now(),
+                )
+            )
+        )
+        audit.append(
+            conn,
+            "memo.written",
+            who,
+            {"memo_id": memo_id, "coding_id": coding_id, "text": text},
+            source_id=source_id,
+            code_key=code_key,
+        )
+    return memo_id
