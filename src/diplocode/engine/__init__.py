@@ -99,16 +99,12 @@ def run_coder(
             for s in suggestions
         ]
         with store.begin() as conn:
-            cq.insert_codings(conn, records)
-            stored = cq.codings_of(conn, source_id, coder_id)
-            audit.codings_suggested(
-                conn,
-                who,
-                source_id,
-                coder_id,
-                coder.name,
-                [(r["id"], audit.coding_digest(r)) for r in stored],
-            )
+            ids = cq.insert_codings(conn, records)
+            # digests from what was written (ids from RETURNING): no second read
+            digests = [
+                (i, audit.coding_digest({**r, "id": i})) for i, r in zip(ids, records, strict=True)
+            ]
+            audit.codings_suggested(conn, who, source_id, coder_id, coder.name, digests)
             cq.mark_finished(conn, coder_id, source_id, len(records))
         n_suggestions += len(records)
         if on_source is not None:

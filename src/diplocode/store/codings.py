@@ -80,9 +80,14 @@ def unit_segments(conn: Connection, source_id: int, kind: str) -> tuple[str, lis
     return text, list(rows)
 
 
-def insert_codings(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(codings.insert(), list(rows))
+_INSERT_RETURNING_ID = codings.insert().returning(codings.c.id, sort_by_parameter_order=True)
+
+
+def insert_codings(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert codings; returns their ids in the order of ``rows``."""
+    if not rows:
+        return []
+    return [int(i) for i in conn.execute(_INSERT_RETURNING_ID, list(rows)).scalars()]
 
 
 _CODING_COLUMNS = [
