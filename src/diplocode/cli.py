@@ -6,7 +6,7 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeGuard
 
 import typer
 from rich.console import Console
@@ -516,16 +516,18 @@ def demo(
 
 
 # -- codebooks ----------------------------------------------------------------------------
+def _is_codebook_file(ref: str | None) -> TypeGuard[str]:
+    return ref is not None and (
+        Path(ref).suffix.lower() in (".yaml", ".yml", ".json") or Path(ref).exists()
+    )
+
+
 def _load_codebook_arg(ref: str):
-    """A codebook from a file path or a built-in name."""
-    from .codebook.io import builtin_names, load, load_builtin
+    """A codebook from a file path or a built-in name (E073 lists the built-ins)."""
+    from .codebook.io import load, load_builtin
 
     try:
-        if Path(ref).suffix.lower() in (".yaml", ".yml", ".json") or Path(ref).exists():
-            return load(ref)
-        if ref in builtin_names():
-            return load_builtin(ref)
-        return load_builtin(ref)
+        return load(ref) if _is_codebook_file(ref) else load_builtin(ref)
     except DiplocodeError as e:
         _fail(e)
 
@@ -616,7 +618,7 @@ def codebook_show(
 
     Example: diplocode codebook show --lang kk
     """
-    if ref is not None and (Path(ref).exists() or ref.endswith((".yaml", ".yml", ".json"))):
+    if _is_codebook_file(ref):
         codebook = _load_codebook_arg(ref)
     else:
         with _open(project) as proj:
@@ -695,7 +697,7 @@ def codebook_diff(
     from .codebook.io import diff
 
     def resolve(ref: str | None):
-        if ref is not None and (Path(ref).exists() or ref.endswith((".yaml", ".yml", ".json"))):
+        if _is_codebook_file(ref):
             return _load_codebook_arg(ref)
         with _open(project) as proj:
             try:
