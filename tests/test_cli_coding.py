@@ -117,3 +117,31 @@ def test_init_imports_the_builtin_codebook_by_default(db_url: str) -> None:
     with Project.open(db_url) as project:
         _, codebook = project.codebook()
     assert codebook.name == "cultural-diplomacy" and len(list(codebook.codes())) >= 50
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "models",
+        "crosstab",
+        "distinctive",
+        "overlap",
+        "trends",
+        "triangulation",
+        "cooccurrence",
+        "operationalisation",
+    ],
+)
+def test_compare_tables(proj: str, table: str) -> None:
+    run("code")
+    result = run("compare", "--table", table, "--include-suggested", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    assert result.output.strip(), table
+
+
+def test_compare_says_what_it_counted(proj: str) -> None:
+    run("code")
+    nothing = " ".join(run("compare").output.split())
+    assert "No codings to compare" in nothing and "counted: final, accepted" in nothing
+    md = run("compare", "--include-suggested", "--format", "md").output
+    assert "MACHINE SUGGESTIONS" in md and "| actor |" in md and "China" in md

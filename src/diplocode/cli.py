@@ -885,6 +885,145 @@ def audit_log(
     console.print(table)
 
 
+# -- comparison ------------------------------------------------------------------------------
+COMPARE_TABLES = (
+    "models",
+    "crosstab",
+    "distinctive",
+    "overlap",
+    "trends",
+    "triangulation",
+    "cooccurrence",
+    "operationalisation",
+)
+
+
+@app.command()
+def compare(
+    project: ProjectOpt = None,
+    table: Annotated[
+        str, typer.Option("--table", "-t", help=f"One of: {', '.join(COMPARE_TABLES)}.")
+    ] = "models",
+    by: Annotated[
+        str, typer.Option("--by", help="actor, year or group (crosstab, distinctive).")
+    ] = "actor",
+    unit: Annotated[str, typer.Option("--unit", help="segment or document.")] = "segment",
+    include_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--include-suggested", help="Count machine suggestions too (labelled as such)."
+        ),
+    ] = False,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of code labels: en, ru or kk.")
+    ] = "en",
+    start: Annotated[int, typer.Option("--from", help="First year (trends).")] = 2013,
+    end: Annotated[int, typer.Option("--to", help="Last year (trends).")] = 2025,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+) -> None:
+    """Compare actors: the models table (the article's Table 2) and the statistics behind it.
+
+    Counts final and accepted codings; --include-suggested adds machine suggestions.
+
+    Example: diplocode compare --table models --include-suggested
+    Example: diplocode compare --table distinctive --format csv
+    """
+    from .analysis import models as models_mod
+    from .analysis import stats
+    from .analysis.data import codings_frame
+
+    if table not in COMPARE_TABLES:
+        _fail(
+            DiplocodeError(
+                "E060",
+                param="table",
+                owner="diplocode compare",
+                constraint=f"one of {', '.join(COMPARE_TABLES)}",
+                value=table,
+            )
+        )
+    with _open(project) as proj:
+        try:
+            version_id, codebook = proj.codebook()
+        except DiplocodeError as e:
+            _fail(e)
+        frame = codings_frame(
+            proj.store, include_suggested=include_suggested, codebook_version_id=version_id
+        )
+        counted = ", ".join(frame.attrs["statuses"])
+        note = (
+            f"codebook {codebook.name} {codebook.version} (#{version_id}); counted: {counted}"
+            + (
+                " — includes MACHINE SUGGESTIONS not reviewed by a person"
+                if include_suggested
+                else ""
+            )
+        )
+        if table == "operationalisation":
+            result = models_mod.operationalisation_table(codebook, lang)
+        elif frame.empty:
+            console.print(
+                f"No codings to compare ({note}). Code sources with 'diplocode code', review them, or pass --include-suggested."
+            )
+            return
+        elif table == "models":
+            result, cells = models_mod.models_table(frame, codebook, proj.store, lang=lang)
+        elif table == "crosstab":
+            result = stats.bootstrap_share_ci(frame, by=by, unit=unit).join(
+                stats.crosstab(frame, by=by, unit=unit)[["count", "documents", "doc_share"]]
+            )
+        elif table == "distinctive":
+            result = stats.log_odds(frame, by=by, unit=unit).sort_values("z", ascending=False)
+        elif table == "overlap":
+            result = stats.overlap_zones(stats.crosstab(frame, by=by, unit=unit), by=by)
+        elif table == "trends":
+            result = stats.trends(frame, start=start, end=end, by=by, unit=unit)
+        elif table == "triangulation":
+            result = stats.triangulation(frame, by=by, unit=unit)
+        else:
+            result = stats.cooccurrence(frame)
+    _emit(result, fmt, title=f"{table} — {note}")
+    if table == "models" and fmt == "table" and not frame.empty:
+        for (actor, title), cell in cells.items():
+            for q in cell.quotes[:1]:
+                console.print(
+                    f"[dim]{actor} / {title}:[/] “{q.text}” — {q.citation()}", highlight=False
+                )
+
+
+def _emit(result: Any, fmt: str, title: str) -> None:
+    import pandas as pd
+
+    frame = result.reset_index() if not isinstance(result.index, pd.RangeIndex) else result
+    if fmt == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif fmt == "json":
+        sys.stdout.write(
+            frame.to_json(orient="records", force_ascii=False, indent=2, default_handler=str) + "\n"
+        )
+    elif fmt == "md":
+        sys.stdout.write(f"**{title}**\n\n" + _markdown(frame) + "\n")
+    else:
+        table = Table(title=title, title_justify="left", show_lines=True)
+        for col in frame.columns:
+            table.add_column(str(col), overflow="fold")
+        for row in frame.itertuples(index=False):
+            table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        console.print(table)
+
+
+def _markdown(frame: Any) -> str:
+    cols = [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for row in frame.itertuples(index=False):
+        cells = [
+            (f"{v:.3f}" if isinstance(v, float) else str(v)).replace("|", "\\|").replace("\n", " ")
+            for v in row
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 @db_app.command("status")
 def db_status(project: ProjectOpt = None) -> None:
     """Show the schema revision and what the project holds."""
