@@ -1,7 +1,7 @@
 """The demo: a small illustrative corpus shipped in the package, and the job that runs on it.
 
 The texts in ``demo/corpus`` were written by the diplocode developers for demonstration;
-they are not copies of real documents (see ``demo/corpus/README.md``).
+they are not copies of real documents (see ``demo/corpus/ABOUT``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,10 @@ language      tokens                                      normal form (``norm``)
 others        same as ``ru``                              lower-cased word
 ============  ==========================================  ==========================
 
+Words are runs of letters and digits (with inner apostrophes); hyphens separate words, so
+an entry ``people-to-people bonds`` matches both "people-to-people bonds" and "people to
+people bonds", and ``English language`` matches "English-language".
+
 ``surface`` is the token lower-cased with ``ё`` folded to ``е``; normal forms are cached
 per distinct word, so running text costs a dictionary look-up per token.
 
@@ -30,7 +34,7 @@ from typing import Any
 
 __all__ = ["Analyzer", "Token", "analyzer", "fold"]
 
-_WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
 
 @dataclass(frozen=True, slots=True)
