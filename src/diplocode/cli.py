@@ -267,6 +267,26 @@ def add(
         raise typer.Exit(1)
 
 
+def _print_models(cells: dict[tuple[str, str], Any], title: str) -> None:
+    """Table 2 in a terminal: one block per actor, a line per column, one quote each."""
+    console.print(f"\n[bold]{title}[/]")
+    for actor in dict.fromkeys(a for a, _ in cells):
+        table = Table(
+            title=actor, title_justify="left", show_header=False, box=None, padding=(0, 1)
+        )
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for (who, column), cell in cells.items():
+            if who != actor:
+                continue
+            body = cell.text()
+            if cell.quotes:
+                q = cell.quotes[0]
+                body += f"\n  [dim]“{q.text[:160]}{'…' if len(q.text) > 160 else ''}” — {q.citation()}[/]"
+            table.add_row(column, body)
+        console.print(table)
+
+
 def _print_ingest_summary(results, ignored) -> None:
     counts = Counter(r.status for r in results)
     langs = Counter(r.language for r in results if r.status == "added" and r.language)
@@ -453,7 +473,7 @@ def demo(
     Example: diplocode demo
     Example: diplocode demo --corpus my-sources/ --out my-demo
     """
-    from .demo import CORPUS, build_demo_project, code_demo_project, leading_codes
+    from .demo import CORPUS, build_demo_project, code_demo_project, demo_models
 
     out.mkdir(parents=True, exist_ok=True)
     where = out / "demo.db"
@@ -463,7 +483,7 @@ def demo(
     try:
         proj, results = build_demo_project(where, corpus or CORPUS)
         summary = code_demo_project(proj)
-        leading = leading_codes(proj)
+        models = demo_models(proj)
     except DiplocodeError as e:
         _fail(e)
     proj.close()
@@ -486,27 +506,15 @@ def demo(
     if first is not None:
         console.print()
         show(source=str(first.source_id), project=str(where), paragraphs=3)
-    table = Table(
-        title="Leading codes per actor (machine suggestions, not yet reviewed)",
-        title_justify="left",
+    _print_models(
+        models,
+        "Models of influence (the article's Table 2) from machine suggestions, not yet reviewed",
     )
-    table.add_column("actor", no_wrap=True)
-    for dim in ("legitimacy", "channel", "audience", "effect"):
-        table.add_column(dim, overflow="fold")
-    for actor_name in sorted(leading):
-        dims = leading[actor_name]
-        table.add_row(
-            actor_name,
-            *(
-                "\n".join(f"{k} ({n})" for k, n in dims.get(d, [])) or "-"
-                for d in ("legitimacy", "channel", "audience", "effect")
-            ),
-        )
-    console.print(table)
     console.print(
         f"\nThe project is [bold]{where}[/]. Try:\n"
         f"  diplocode sources -p {where} --lang ru\n"
         f"  diplocode show 1 -p {where}\n"
+        f"  diplocode compare -p {where} --include-suggested --format md\n"
         f"  diplocode audit log -p {where}\n"
         "Your own sources: diplocode init my.db && diplocode add FOLDER --actor NAME --group official -p my.db\n"
         "or: diplocode demo --corpus FOLDER (a folder holding manifest.csv with path,title,actors,group,date,lang)"

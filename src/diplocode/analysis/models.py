@@ -118,14 +118,27 @@ def _attach_quotes(
     """For each cell's leading code, pick quotes from different sources (highest-status and
     highest-score codings first) and cite them."""
     wanted: dict[tuple[str, str], list[int]] = {}
+    used: set[tuple[str, str]] = set()  # (actor, unit): one passage quoted once per actor
+    status_rank = {"final": 0, "accepted": 1, "suggested": 2}
     for (actor, title), cell in cells.items():
         if not cell.codes:
             continue
         lead = cell.codes[0][0]
-        rows = frame[(frame["actor"] == actor) & (frame["code"] == lead)].drop_duplicates(
-            "source_id"
+        rows = frame[(frame["actor"] == actor) & (frame["code"] == lead)]
+        rows = rows.assign(_rank=rows["status"].map(status_rank)).sort_values(
+            ["_rank", "coding_id"]
         )
-        wanted[(actor, title)] = [int(i) for i in rows["coding_id"].head(per_cell)]
+        chosen: list[int] = []
+        sources_seen: set[int] = set()
+        for row in rows.itertuples():
+            if (actor, row.unit) in used or row.source_id in sources_seen:
+                continue
+            chosen.append(int(row.coding_id))
+            used.add((actor, str(row.unit)))
+            sources_seen.add(int(row.source_id))
+            if len(chosen) == per_cell:
+                break
+        wanted[(actor, title)] = chosen
     ids = sorted({i for v in wanted.values() for i in v})
     if not ids:
         return

@@ -7,6 +7,7 @@ they are not copies of real documents (see ``demo/corpus/ABOUT``).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import and_, func, select
 
@@ -52,6 +53,22 @@ def code_demo_project(project: Project) -> RunSummary:
     """Run the lexicon coder with the project's latest codebook (suggestions only)."""
     version_id, codebook = project.codebook()
     return run_coder(project.store, LexiconCoder(codebook), version_id, who="demo")
+
+
+def demo_models(
+    project: Project, actors: tuple[str, ...] = ("China", "Russia", "United States")
+) -> dict[tuple[str, str], Any]:
+    """Table 2 cells for the three outside powers, counting the machine suggestions."""
+    from ..analysis.data import codings_frame
+    from ..analysis.models import models_table
+
+    version_id, codebook = project.codebook()
+    frame = codings_frame(
+        project.store, include_suggested=True, codebook_version_id=version_id, roles=("author",)
+    )
+    present = [a for a in actors if a in set(frame["actor"])]
+    _, cells = models_table(frame, codebook, project.store, actors=present, quotes=1)
+    return cells
 
 
 def leading_codes(project: Project, top: int = 3) -> dict[str, dict[str, list[tuple[str, int]]]]:
