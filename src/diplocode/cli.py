@@ -1032,6 +1032,68 @@ def _markdown(frame: Any) -> str:
     return "\n".join(lines)
 
 
+@app.command()
+def report(
+    project: ProjectOpt = None,
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder to write the report into.")
+    ] = Path("diplocode-report"),
+    formats: Annotated[
+        str, typer.Option("--format", help="Comma-separated: html, docx, xlsx, tex, png, svg.")
+    ] = "html,docx,xlsx,tex,png,svg",
+    include_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--include-suggested", help="Count machine suggestions too (the report says so)."
+        ),
+    ] = False,
+    start: Annotated[int, typer.Option("--from", help="First year.")] = 2013,
+    end: Annotated[int, typer.Option("--to", help="Last year.")] = 2025,
+    lang: Annotated[str, typer.Option("--lang", help="Language of labels: en, ru or kk.")] = "en",
+) -> None:
+    """Write the comparison report: one HTML file, DOCX and LaTeX tables, XLSX, PNG/SVG figures.
+
+    Example: diplocode report --out report/ --include-suggested
+    """
+    from .report import FORMATS, build_report
+
+    wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        _fail(
+            DiplocodeError(
+                "E060",
+                param="format",
+                owner="diplocode report",
+                constraint=f"a list drawn from {', '.join(FORMATS)}",
+                value=formats,
+            )
+        )
+    with _open(project) as proj:
+        try:
+            written = build_report(
+                proj,
+                out,
+                include_suggested=include_suggested,
+                start=start,
+                end=end,
+                formats=wanted,
+                lang=lang,
+            )
+        except DiplocodeError as e:
+            _fail(e)
+    for kind, paths in written.items():
+        console.print(
+            f"{kind}: "
+            + ", ".join(str(p) for p in paths[:4])
+            + (f" (+{len(paths) - 4} more)" if len(paths) > 4 else "")
+        )
+    if "html" in written:
+        console.print(
+            f"Open {written['html'][0]} in a web browser (it is one self-contained file)."
+        )
+
+
 @db_app.command("status")
 def db_status(project: ProjectOpt = None) -> None:
     """Show the schema revision and what the project holds."""

@@ -1,0 +1,115 @@
+"""The report end to end on the demo corpus: HTML parses and links resolve, text is escaped,
+DOCX and XLSX load back with the same numbers, LaTeX is written."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from diplocode.corpus.ingest import IngestItem, ingest
+from diplocode.corpus.metadata import SourceMeta
+from diplocode.demo import build_demo_project, code_demo_project
+from diplocode.report import build_report, collect
+
+
+class _Collect(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+        self.tags: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag == "a" and attrs.get("href", "").startswith("#"):
+            self.links.append(attrs["href"][1:])
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("demo")
+    project, _ = build_demo_project(folder / "demo.db")
+    hostile = folder / "hostile.txt"
+    hostile.write_text(
+        '<script>alert("x")</script> The Belt and Road strengthens connectivity and shared development. <img src=x onerror="alert(2)">',
+        encoding="utf-8",
+    )
+    list(
+        ingest(
+            project.store,
+            [
+                IngestItem(
+                    hostile,
+                    SourceMeta(
+                        actors=(("China", "author"),),
+                        group="official",
+                        date=(2024, None, None),
+                        title='<b onmouseover="x()">T</b>',
+                    ),
+                )
+            ],
+            languages=project.languages,
+        )
+    )
+    code_demo_project(project)
+    yield project
+    project.close()
+
+
+def test_html_report(demo, tmp_path: Path) -> None:
+    written = build_report(demo, tmp_path, include_suggested=True, formats=("html",))
+    html = written["html"][0].read_text(encoding="utf-8")
+    parser = _Collect()
+    parser.feed(html)
+    assert "script" not in parser.tags  # no script element at all, hostile text included
+    assert "<script>" not in html and 'onerror="alert' not in html and "<b onmouseover" not in html
+    assert parser.links and all(
+        link in parser.ids for link in parser.links
+    )  # every quote links to its passage
+    assert "Machine suggestions are included" in html
+    assert "Table 2. Models of influence" in html and "Table 1. Operationalisation" in html
+    assert html.count("<svg") >= 4
+    assert "cultural-diplomacy 1.0.0" in html and "suggested" in html
+
+
+def test_docx_xlsx_tex_and_figures(demo, tmp_path: Path) -> None:
+    import docx
+    import openpyxl
+
+    written = build_report(
+        demo, tmp_path, include_suggested=True, formats=("docx", "xlsx", "tex", "png", "svg")
+    )
+    data = collect(demo, include_suggested=True)
+    key, label, count, share = data.cells[("China", "Dominant narrative")].codes[0]
+    document = docx.Document(str(written["docx"][0]))
+    body = "\n".join(
+        cell.text for table in document.tables for row in table.rows for cell in row.cells
+    )
+    assert f"{label} ({count}" in body
+    book = openpyxl.load_workbook(written["xlsx"][0])
+    assert "Table 2 models" in book.sheetnames
+    sheet = book["Crosstab actor x code"]
+    header = [c.value for c in sheet[1]]
+    rows = [
+        dict(zip(header, [c.value for c in row], strict=False))
+        for row in sheet.iter_rows(min_row=2)
+    ]
+    china = next(r for r in rows if r["actor"] == "China" and r["code"] == key)
+    assert china["count"] == count and china["share"] == pytest.approx(share)
+    tex = written["tex"][0].read_text(encoding="utf-8")
+    assert "\\toprule" in tex and "\\begin{document}" in tex
+    pngs = [p for p in written["figures"] if p.suffix == ".png"]
+    assert pngs and all(p.read_bytes().startswith(b"\x89PNG") for p in pngs)
+
+
+def test_counted_statuses_are_stated(demo, tmp_path: Path) -> None:
+    written = build_report(demo, tmp_path, formats=("html",))
+    html = written["html"][0].read_text(encoding="utf-8")
+    assert re.search(r"counted statuses: <b>final, accepted</b>", html)
+    assert "Machine suggestions are included" not in html
