@@ -484,6 +484,9 @@ def demo(
         proj, results = build_demo_project(where, corpus or CORPUS)
         summary = code_demo_project(proj)
         models = demo_models(proj)
+        from .report import build_report
+
+        written = build_report(proj, out / "report", include_suggested=True)
     except DiplocodeError as e:
         _fail(e)
     proj.close()
@@ -509,6 +512,11 @@ def demo(
     _print_models(
         models,
         "Models of influence (the article's Table 2) from machine suggestions, not yet reviewed",
+    )
+    console.print(
+        f"\nThe report (machine suggestions, labelled as such) is in [bold]{out / 'report'}[/]: "
+        f"open {written['html'][0]} in a web browser; tables.docx, tables.xlsx and tables.tex "
+        "hold Table 1 and Table 2 for a paper, figures/ the charts."
     )
     console.print(
         f"\nThe project is [bold]{where}[/]. Try:\n"

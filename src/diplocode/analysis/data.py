@@ -29,7 +29,7 @@ def codings_frame(
 ) -> pd.DataFrame:
     """One row per (coding, actor of its source in ``roles``).
 
-    Columns: ``coding_id``, ``source_id``, ``unit`` (``"source:start:end"``), ``code``,
+    Columns: ``coding_id``, ``source_id``, ``unit`` (an integer per distinct span), ``code``,
     ``dimension``, ``status``, ``actor``, ``year``, ``group``, ``language``. ``attrs``
     records which statuses were counted.
     """
@@ -79,13 +79,9 @@ def codings_frame(
     if frame.empty:
         frame = pd.DataFrame(columns=columns)
     else:
-        frame["unit"] = (
-            frame["source_id"].astype(str)
-            + ":"
-            + frame["start"].astype(str)
-            + ":"
-            + frame["end"].astype(str)
-        )
+        # a unit is a distinct (source, start, end) span, numbered
+        spans = pd.MultiIndex.from_arrays([frame["source_id"], frame["start"], frame["end"]])
+        frame["unit"] = spans.factorize()[0]
         frame = frame[columns].sort_values(["coding_id", "actor"], ignore_index=True)
     frame.attrs["statuses"] = list(statuses)
     frame.attrs["include_suggested"] = include_suggested
