@@ -92,9 +92,12 @@ def collect(
             conn.execute(
                 select(coders.c.id, coders.c.name, coders.c.version, coders.c.kind)
                 .where(
+                    # the coders behind the counted codings (a subquery, not an id list:
+                    # a million ids would exceed SQLite's variable limit)
                     coders.c.id.in_(
                         select(codings.c.coder_id).where(
-                            codings.c.id.in_([int(i) for i in frame["coding_id"].unique()])
+                            codings.c.codebook_version_id == version_id,
+                            codings.c.status.in_(list(frame.attrs.get("statuses", []))),
                         )
                     )
                 )
