@@ -120,14 +120,17 @@ def _attach_quotes(
     wanted: dict[tuple[str, str], list[int]] = {}
     used: set[tuple[str, str]] = set()  # (actor, unit): one passage quoted once per actor
     status_rank = {"final": 0, "accepted": 1, "suggested": 2}
+    leads = {(actor, cell.codes[0][0]) for (actor, _), cell in cells.items() if cell.codes}
+    # one pass: the candidate codings of every (actor, leading code), ranked, instead of a
+    # scan of the whole frame per cell
+    keyed = frame[pd.MultiIndex.from_arrays([frame["actor"], frame["code"]]).isin(list(leads))]
+    keyed = keyed.assign(_rank=keyed["status"].map(status_rank)).sort_values(["_rank", "coding_id"])
+    candidates = {key: part for key, part in keyed.groupby(["actor", "code"], sort=False)}
     for (actor, title), cell in cells.items():
         if not cell.codes:
             continue
         lead = cell.codes[0][0]
-        rows = frame[(frame["actor"] == actor) & (frame["code"] == lead)]
-        rows = rows.assign(_rank=rows["status"].map(status_rank)).sort_values(
-            ["_rank", "coding_id"]
-        )
+        rows = candidates.get((actor, lead), frame.iloc[0:0])
         chosen: list[int] = []
         sources_seen: set[int] = set()
         for row in rows.itertuples():
