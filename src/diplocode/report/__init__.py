@@ -151,18 +151,24 @@ def build_report(
     data = collect(project, include_suggested=include_suggested, start=start, end=end, lang=lang)
     written: dict[str, list[Path]] = {}
     figures = _figures(data, lang)
+    svgs: dict[str, str] = {}
     if "png" in formats or "svg" in formats:
         from .charts import save
 
         paths: list[Path] = []
         for name, fig in figures.items():
-            paths += save(fig, out / "figures" / name)
+            saved = save(fig, out / "figures" / name)
+            svgs[name] = saved[0].read_text(encoding="utf-8")  # rendered once, reused inline
+            paths += saved
         written["figures"] = paths
     if "html" in formats:
+        from .charts import to_svg
         from .html import render_html
 
+        for name, fig in figures.items():
+            svgs.setdefault(name, to_svg(fig))
         path = out / "report.html"
-        path.write_text(render_html(project, data, figures, lang), encoding="utf-8")
+        path.write_text(render_html(project, data, svgs, lang), encoding="utf-8")
         written["html"] = [path]
     if "docx" in formats:
         from .tables import write_docx

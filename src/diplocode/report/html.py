@@ -64,11 +64,9 @@ def _passages(project: Project, data: ReportData) -> list[dict[str, Any]]:
     return out
 
 
-def render_html(
-    project: Project, data: ReportData, figures: dict[str, Any], lang: str = "en"
-) -> str:
+def render_html(project: Project, data: ReportData, svgs: dict[str, str], lang: str = "en") -> str:
+    """The report as one HTML string; ``svgs`` are the figures as SVG text, by name."""
     from . import MODEL_COLUMNS
-    from .charts import to_svg
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("diplocode.report", "templates"),
@@ -76,7 +74,6 @@ def render_html(
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("report.html.j2")
-    svgs = {name: to_svg(fig) for name, fig in figures.items()}
     return template.render(
         lang=lang,
         title=data.title,
