@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 
 from .store import inserted_id, now
-from .store.schema import audit_events, audit_head, codings, sources
+from .store.schema import CODING_FIELDS, audit_events, audit_head, codings, sources
 
 GENESIS = "0" * 64
 
@@ -143,22 +143,6 @@ def codebook_imported(
             "codes": n_codes,
         },
     )
-
-
-#: The fields of a coding that its audit digest covers.
-CODING_FIELDS = (
-    "id",
-    "source_id",
-    "start",
-    "end",
-    "code_id",
-    "codebook_version_id",
-    "coder_id",
-    "status",
-    "score",
-    "evidence",
-    "memo",
-)
 
 
 def coding_digest(row: Any) -> str:

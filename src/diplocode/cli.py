@@ -51,6 +51,10 @@ def _fail(error: DiplocodeError, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _bad_choice(param: str, owner: str, constraint: str, value: object) -> None:
+    _fail(DiplocodeError("E060", param=param, owner=owner, constraint=constraint, value=value))
+
+
 def _open(project: str | None):
     from .project import Project, find_project
 
@@ -949,15 +953,7 @@ def compare(
     from .analysis.data import codings_frame
 
     if table not in COMPARE_TABLES:
-        _fail(
-            DiplocodeError(
-                "E060",
-                param="table",
-                owner="diplocode compare",
-                constraint=f"one of {', '.join(COMPARE_TABLES)}",
-                value=table,
-            )
-        )
+        _bad_choice("table", "diplocode compare", f"one of {', '.join(COMPARE_TABLES)}", table)
     with _open(project) as proj:
         try:
             version_id, codebook = proj.codebook()
@@ -1068,14 +1064,8 @@ def report(
     wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
-        _fail(
-            DiplocodeError(
-                "E060",
-                param="format",
-                owner="diplocode report",
-                constraint=f"a list drawn from {', '.join(FORMATS)}",
-                value=formats,
-            )
+        _bad_choice(
+            "format", "diplocode report", f"a list drawn from {', '.join(FORMATS)}", formats
         )
     with _open(project) as proj:
         try:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from . import inserted_id, now
-from .schema import coder_sources, coders, codes, codings, segments, sources
+from .schema import CODING_FIELDS, coder_sources, coders, codes, codings, segments, sources
 
 
 def params_hash(params: dict[str, Any]) -> str:
@@ -90,22 +90,7 @@ def insert_codings(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     return [int(i) for i in conn.execute(_INSERT_RETURNING_ID, list(rows)).scalars()]
 
 
-_CODING_COLUMNS = [
-    codings.c[name]
-    for name in (
-        "id",
-        "source_id",
-        "start",
-        "end",
-        "code_id",
-        "codebook_version_id",
-        "coder_id",
-        "status",
-        "score",
-        "evidence",
-        "memo",
-    )
-]
+_CODING_COLUMNS = [codings.c[name] for name in CODING_FIELDS]
 
 
 def codings_of(

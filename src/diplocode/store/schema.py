@@ -212,6 +212,21 @@ codings = Table(
     CheckConstraint(_in("status", CODING_STATUSES), name="status"),
     CheckConstraint('"start" >= 0 AND "end" >= "start"', name="span"),
 )
+#: The fields of a coding that its audit digest covers (audit.coding_digest).
+CODING_FIELDS = (
+    "id",
+    "source_id",
+    "start",
+    "end",
+    "code_id",
+    "codebook_version_id",
+    "coder_id",
+    "status",
+    "score",
+    "evidence",
+    "memo",
+)
+
 Index("ix_codings_source_id", codings.c.source_id)
 # one coder never codes the same span with the same code twice: re-runs add nothing
 Index(
