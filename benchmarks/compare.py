@@ -16,8 +16,6 @@ benchmarks/results/.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import tempfile
 import time
 from pathlib import Path
@@ -208,14 +206,10 @@ def main() -> None:
             lambda: build_report(project, Path(tmp) / "report"),
         )
         project.close()
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"compare-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {"when": stamp, "sources": args.sources, "codings": args.codings, "results": results},
-            indent=2,
-        )
+    from _results import write_results
+
+    out = write_results(
+        args.out, "compare", {"sources": args.sources, "codings": args.codings, "results": results}
     )
     print(f"wrote {out}")
 

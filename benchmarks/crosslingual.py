@@ -12,8 +12,6 @@ way to find lexicon gaps.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import time
 from pathlib import Path
@@ -83,22 +81,15 @@ def main() -> None:
             print(
                 f"\n[{i + 1}] {a}:{args.show in codes[a][i]} {b}:{args.show in codes[b][i]}\n  {a}: {lines[a][i]}\n  {b}: {lines[b][i]}"
             )
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"crosslingual-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "codebook": codebook.name,
-                "version": codebook.version,
-                "hash": codebook.content_hash(),
-                **result.as_dict(),
-            },
-            indent=2,
-            ensure_ascii=False,
-        )
-    )
-    print(f"wrote {out}")
+    from _results import write_results
+
+    payload = {
+        "codebook": codebook.name,
+        "version": codebook.version,
+        "hash": codebook.content_hash(),
+        **result.as_dict(),
+    }
+    print(f"wrote {write_results(args.out, 'crosslingual', payload)}")
 
 
 if __name__ == "__main__":

@@ -23,10 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
-import json
 import os
-import platform
 import resource
 import tempfile
 import time
@@ -272,27 +269,10 @@ def main() -> None:
             rows.append(median_of(args.repeat, postgres))
         rows.append(bench_pdf(Path(tmp), args.pdf_docs, args.pdf_pages))
 
-    for row in rows:
-        print(
-            " | ".join(
-                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-            )
-        )
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"ingest-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "when": stamp,
-                "machine": platform.platform(),
-                "cpus": os.cpu_count(),
-                "results": rows,
-            },
-            indent=2,
-        )
-    )
-    print(f"wrote {out}")
+    from _results import print_rows, write_results
+
+    print_rows(rows)
+    print(f"wrote {write_results(args.out, 'ingest', {'results': rows})}")
 
 
 if __name__ == "__main__":

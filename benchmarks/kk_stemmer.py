@@ -31,8 +31,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import re
 import time
@@ -214,11 +212,9 @@ def main() -> None:
             f"{tp['words_per_s_warm']:,.0f} words/s with a warm cache; "
             f"{tp['types_per_s_uncached']:,.0f} distinct words/s uncached"
         )
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"kk_stemmer-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"wrote {out}")
+    from _results import write_results
+
+    print(f"wrote {write_results(args.out, 'kk_stemmer', results)}")
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import time
 from collections import Counter
@@ -96,22 +94,10 @@ def main() -> None:
         "kk->ky": full["kk"].get("ky", 0),
     }
     print(f"\nconfusions of interest: {pairs}; model load (one-off): {load:.2f} s")
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"langid-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {
-                "when": stamp,
-                "min_chars": args.min_chars,
-                "runs": runs,
-                "pairs": pairs,
-                "load_seconds": load,
-            },
-            indent=2,
-        )
-    )
-    print(f"wrote {out}")
+    from _results import write_results
+
+    payload = {"min_chars": args.min_chars, "runs": runs, "pairs": pairs, "load_seconds": load}
+    print(f"wrote {write_results(args.out, 'langid', payload)}")
 
 
 if __name__ == "__main__":

@@ -19,8 +19,6 @@ when spaCy is installed (``pip install spacy``; not a dependency of diplocode).
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import json
 import os
 import resource
 import tempfile
@@ -183,21 +181,12 @@ def main() -> None:
         )
     else:
         rows.append({"text": "spaCy not installed: no reference (pip install spacy)"})
-    for row in rows:
-        print(
-            " | ".join(
-                f"{k}={v:.2f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items()
-            )
-        )
-    args.out.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = args.out / f"lexicon-{stamp}.json"
-    out.write_text(
-        json.dumps(
-            {"when": stamp, "codebook_hash": codebook.content_hash(), "results": rows}, indent=2
-        )
+    from _results import print_rows, write_results
+
+    print_rows(rows)
+    print(
+        f"wrote {write_results(args.out, 'lexicon', {'codebook_hash': codebook.content_hash(), 'results': rows})}"
     )
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

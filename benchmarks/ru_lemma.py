@@ -9,8 +9,6 @@ throughput.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
 import time
 from collections import Counter
@@ -61,12 +59,11 @@ def main() -> None:
             f"{r['file']}: accuracy {r['accuracy']:.4f} on {r['tokens']} tokens ({r['tokens_per_s']:.0f} tokens/s, cold cache)"
         )
         print("  per UPOS:", r["per_upos"])
-    out_dir = REPO / "benchmarks" / "results"
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    out = out_dir / f"ru_lemma-{stamp}.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    print(f"wrote {out}")
+    from _results import write_results
+
+    print(
+        f"wrote {write_results(REPO / 'benchmarks' / 'results', 'ru_lemma', {'results': results})}"
+    )
 
 
 if __name__ == "__main__":

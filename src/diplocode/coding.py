@@ -27,6 +27,20 @@ from .store.schema import codes, codings, memos, sources
 __all__ = ["accept", "change_code", "create", "delete", "reject", "write_memo"]
 
 
+def _existing(conn: Any, coding_id: int, owner: str) -> dict[str, Any]:
+    """The coding row, or E060 naming the operation that needed it."""
+    row = cq.get_coding(conn, coding_id)
+    if row is None:
+        raise DiplocodeError(
+            "E060",
+            param="coding",
+            owner=owner,
+            constraint="the id of an existing coding",
+            value=coding_id,
+        )
+    return row
+
+
 def _human_coder(conn: Any, who: str) -> int:
     return cq.get_or_create_coder(conn, "human", f"human:{who}", "1", {"user": who})
 
@@ -95,15 +109,7 @@ def _set(
     project: Project, coding_id: int, who: str, kind: str, values: dict[str, Any], note: str | None
 ) -> None:
     with project.store.begin() as conn:
-        before = cq.get_coding(conn, coding_id)
-        if before is None:
-            raise DiplocodeError(
-                "E060",
-                param="coding",
-                owner=kind,
-                constraint="the id of an existing coding",
-                value=coding_id,
-            )
+        before = _existing(conn, coding_id, kind)
         conn.execute(
             codings.update().where(codings.c.id == coding_id).values(updated_at=now(), **values)
         )
@@ -128,15 +134,7 @@ def change_code(
 ) -> None:
     """A human replaces the code of a coding (same codebook version); it becomes ``final``."""
     with project.store.read() as conn:
-        row = cq.get_coding(conn, coding_id)
-        if row is None:
-            raise DiplocodeError(
-                "E060",
-                param="coding",
-                owner="coding.change_code",
-                constraint="the id of an existing coding",
-                value=coding_id,
-            )
+        row = _existing(conn, coding_id, "coding.change_code")
         ids = code_ids(conn, row["codebook_version_id"])
     if code_key not in ids:
         raise DiplocodeError(
@@ -159,15 +157,7 @@ def change_code(
 def delete(project: Project, coding_id: int, who: str, reason: str | None = None) -> None:
     """Delete a coding; the audit event keeps everything it held."""
     with project.store.begin() as conn:
-        row = cq.get_coding(conn, coding_id)
-        if row is None:
-            raise DiplocodeError(
-                "E060",
-                param="coding",
-                owner="coding.delete",
-                constraint="the id of an existing coding",
-                value=coding_id,
-            )
+        row = _existing(conn, coding_id, "coding.delete")
         conn.execute(memos.delete().where(memos.c.coding_id == coding_id))
         conn.execute(codings.delete().where(codings.c.id == coding_id))
         audit.coding_deleted(conn, who, row, row["code_key"], reason)
