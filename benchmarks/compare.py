@@ -161,15 +161,26 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=50_000)
     parser.add_argument("--codings", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="keep the synthetic project in this file and reuse it when it exists "
+        "(default: a temporary file)",
+    )
     args = parser.parse_args()
     results: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp:
-        project = Project.init(Path(tmp) / "bench.db")
-        timed(
-            results,
-            f"populate ({args.sources:,} sources, {args.codings:,} codings)",
-            lambda: populate(project, args.sources, args.codings),
-        )
+        path = args.db or Path(tmp) / "bench.db"
+        if path.exists():
+            project = Project.open(path)
+            print(f"reusing {path}")
+        else:
+            project = Project.init(path)
+            timed(
+                results,
+                f"populate ({args.sources:,} sources, {args.codings:,} codings)",
+                lambda: populate(project, args.sources, args.codings),
+            )
         frame = timed(
             results, "load codings frame from the store", lambda: codings_frame(project.store)
         )

@@ -209,3 +209,37 @@ def test_codings_frame_counts_final_and_accepted_by_default(project, tmp_path) -
     reviewed = codings_frame(project.store)
     assert set(reviewed["coding_id"]) == {first} and set(reviewed["status"]) == {"accepted"}
     assert reviewed.loc[0, "year"] == 2023 and reviewed.loc[0, "group"] == "official"
+
+
+@settings(max_examples=30, deadline=None)
+@given(rows_strategy)
+def test_tables_do_not_depend_on_column_dtypes(rows) -> None:
+    """The store's frame uses categoricals and dense integer units; hand-made frames use
+    strings and tuples. The tables must be the same."""
+    f = _frame_from(rows)
+    g = f.copy()
+    for column in ("actor", "code", "dimension", "group"):
+        g[column] = g[column].astype("category")
+    g["unit"] = pd.factorize(g["unit"])[0]
+    g["year"] = g["year"].astype("Int64")
+
+    def plain(t: pd.DataFrame) -> pd.DataFrame:
+        t = t.reset_index()
+        for column in t.columns:
+            if isinstance(t[column].dtype, pd.CategoricalDtype) or t[column].dtype == "Int64":
+                t[column] = t[column].astype(object)
+        return t
+
+    pd.testing.assert_frame_equal(plain(crosstab(f)), plain(crosstab(g)), check_dtype=False)
+    pd.testing.assert_frame_equal(plain(log_odds(f)), plain(log_odds(g)), check_dtype=False)
+    pd.testing.assert_frame_equal(
+        plain(trends(f, 2013, 2025)), plain(trends(g, 2013, 2025)), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(cooccurrence(f), cooccurrence(g), check_dtype=False)
+
+
+def test_trends_leave_out_sources_without_a_year() -> None:
+    f = F.copy()
+    f["year"] = pd.array([2015, 2015, 2015, None, 2016, 2016, None, None], dtype="Int64")
+    t = trends(f, start=2015, end=2016)
+    assert set(t[t["count"] > 0]["code"]) == {"connect", "dialogue", "history", "language"}

@@ -7,9 +7,11 @@ codes with the most coded units among that actor's codings in the column's dimen
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
@@ -85,21 +87,27 @@ def models_table(
         else pd.DataFrame(columns=["actor", "code", "dimension", "count", "share"])
     )
     wanted = actors or sorted(table["actor"].unique())
+    by_cell: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
+    for actor, dimension, code, count, share in zip(
+        table["actor"],
+        table["dimension"],
+        table["code"],
+        table["count"],
+        table["share"],
+        strict=True,
+    ):
+        by_cell.setdefault((actor, dimension), []).append((code, float(count), float(share)))
     cells: dict[tuple[str, str], Cell] = {}
     for actor in wanted:
-        mine = table[table["actor"] == actor]
         for title, dimension, prefix in COLUMNS:
-            part = mine[mine["dimension"] == dimension]
+            part = by_cell.get((actor, dimension), [])
             if prefix:
-                part = part[part["code"].str.startswith(prefix)]
-                total = part["count"].sum()
-                part = part.assign(share=part["count"] / total if total else 0.0)
-            part = part.sort_values(["count", "code"], ascending=[False, True]).head(top)
+                part = [row for row in part if row[0].startswith(prefix)]
+                total = sum(count for _, count, _ in part)
+                part = [(code, count, count / total if total else 0.0) for code, count, _ in part]
+            part = sorted(part, key=lambda row: (-row[1], row[0]))[:top]
             cells[(actor, title)] = Cell(
-                [
-                    (r.code, labels.get(r.code, r.code), int(r.count), float(r.share))
-                    for r in part.itertuples()
-                ]
+                [(code, labels.get(code, code), int(count), share) for code, count, share in part]
             )
     if store is not None and quotes > 0:
         _attach_quotes(cells, frame, store, quotes)
@@ -118,27 +126,51 @@ def _attach_quotes(
     """For each cell's leading code, pick quotes from different sources (highest-status and
     highest-score codings first) and cite them."""
     wanted: dict[tuple[str, str], list[int]] = {}
-    used: set[tuple[str, str]] = set()  # (actor, unit): one passage quoted once per actor
+    used: set[tuple[str, object]] = set()  # (actor, unit): one passage quoted once per actor
     status_rank = {"final": 0, "accepted": 1, "suggested": 2}
     leads = {(actor, cell.codes[0][0]) for (actor, _), cell in cells.items() if cell.codes}
-    # one pass: the candidate codings of every (actor, leading code), ranked, instead of a
-    # scan of the whole frame per cell
-    keyed = frame[pd.MultiIndex.from_arrays([frame["actor"], frame["code"]]).isin(list(leads))]
-    keyed = keyed.assign(_rank=keyed["status"].map(status_rank)).sort_values(["_rank", "coding_id"])
-    candidates = {key: part for key, part in keyed.groupby(["actor", "code"], sort=False)}
+    # one pass over integer codes: the candidate codings of every (actor, leading code),
+    # ranked by status then id, instead of a scan of the whole frame per cell
+    actor_codes, actor_values = pd.factorize(frame["actor"], sort=True)
+    code_codes, code_values = pd.factorize(frame["code"], sort=True)
+    actor_at = {a: i for i, a in enumerate(actor_values)}
+    code_at = {c: i for i, c in enumerate(code_values)}
+    n_codes = max(len(code_values), 1)
+    wanted_keys = [
+        actor_at[a] * n_codes + code_at[c] for a, c in leads if a in actor_at and c in code_at
+    ]
+    pair = actor_codes * n_codes + code_codes
+    rows = np.flatnonzero(np.isin(pair, wanted_keys))
+    rank = frame["status"].iloc[rows].astype(object).map(status_rank).to_numpy(dtype=int)
+    coding_ids = frame["coding_id"].to_numpy()[rows]
+    rows = rows[np.lexsort((coding_ids, rank, pair[rows]))]  # by cell, then status and id
+    pairs_sorted = pair[rows]
+    units = frame["unit"].to_numpy()[rows]
+    source_ids = frame["source_id"].to_numpy()[rows]
+    coding_ids = frame["coding_id"].to_numpy()[rows]
+
+    def candidates(lo: int, hi: int) -> Iterator[tuple[object, int, int]]:
+        for c in range(lo, hi, 64):  # converted a little at a time: most cells need 2 rows
+            yield from zip(
+                units[c : min(hi, c + 64)].tolist(),
+                source_ids[c : min(hi, c + 64)].tolist(),
+                coding_ids[c : min(hi, c + 64)].tolist(),
+                strict=True,
+            )
+
     for (actor, title), cell in cells.items():
-        if not cell.codes:
+        if not cell.codes or actor not in actor_at or cell.codes[0][0] not in code_at:
             continue
-        lead = cell.codes[0][0]
-        rows = candidates.get((actor, lead), frame.iloc[0:0])
+        target = actor_at[actor] * n_codes + code_at[cell.codes[0][0]]
+        lo, hi = np.searchsorted(pairs_sorted, [target, target + 1])
         chosen: list[int] = []
         sources_seen: set[int] = set()
-        for row in rows.itertuples():
-            if (actor, row.unit) in used or row.source_id in sources_seen:
+        for unit, source_id, coding_id in candidates(int(lo), int(hi)):
+            if (actor, unit) in used or source_id in sources_seen:
                 continue
-            chosen.append(int(row.coding_id))
-            used.add((actor, str(row.unit)))
-            sources_seen.add(int(row.source_id))
+            chosen.append(coding_id)
+            used.add((actor, unit))
+            sources_seen.add(source_id)
             if len(chosen) == per_cell:
                 break
         wanted[(actor, title)] = chosen
