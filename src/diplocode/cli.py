@@ -1130,6 +1130,140 @@ def db_upgrade(
         _fail(e)
 
 
+user_app = typer.Typer(
+    help="Users of a team project (for 'diplocode serve --team').", no_args_is_help=True
+)
+app.add_typer(user_app, name="user")
+
+
+def _password(password_stdin: bool, prompt: str = "Password") -> str:
+    if password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+@user_app.command("add")
+def user_add(
+    username: Annotated[str, typer.Argument(help="Login name (no spaces).")],
+    role: Annotated[str, typer.Option(help="owner, coder or viewer.")] = "coder",
+    name: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    project: ProjectOpt = None,
+    user: Annotated[str | None, typer.Option(help="Who adds (for the audit trail).")] = None,
+) -> None:
+    """Add a user; the password is asked for (or read with --password-stdin) and stored as an argon2id hash."""
+    from .users import add_user
+
+    with _open(project) as proj:
+        try:
+            added = add_user(
+                proj, username, _password(password_stdin), role, display_name=name, by=_who(user)
+            )
+        except DiplocodeError as e:
+            _fail(e)
+        console.print(f"added {added.username} ({added.role})")
+
+
+@user_app.command("list")
+def user_list(project: ProjectOpt = None) -> None:
+    """List users and their roles."""
+    from .users import list_users
+
+    with _open(project) as proj:
+        table = Table("user", "name", "role")
+        for u in list_users(proj):
+            table.add_row(u.username, u.display_name or "", u.role)
+        console.print(table)
+
+
+@user_app.command("role")
+def user_role(
+    username: Annotated[str, typer.Argument()],
+    role: Annotated[str, typer.Argument(help="owner, coder or viewer.")],
+    project: ProjectOpt = None,
+    user: Annotated[str | None, typer.Option(help="Who changes it (for the audit trail).")] = None,
+) -> None:
+    """Change a user's role."""
+    from .users import set_role
+
+    with _open(project) as proj:
+        try:
+            set_role(proj, username, role, by=_who(user))
+        except DiplocodeError as e:
+            _fail(e)
+        console.print(f"{username} is now {role}")
+
+
+@user_app.command("password")
+def user_password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+    project: ProjectOpt = None,
+    user: Annotated[str | None, typer.Option(help="Who changes it (for the audit trail).")] = None,
+) -> None:
+    """Set a new password (the user's sessions end)."""
+    from .users import set_password
+
+    with _open(project) as proj:
+        try:
+            set_password(proj, username, _password(password_stdin), by=_who(user))
+        except DiplocodeError as e:
+            _fail(e)
+        console.print(f"new password set for {username}")
+
+
+@app.command()
+def serve(
+    project_arg: Annotated[
+        str | None,
+        typer.Argument(metavar="PROJECT", help="Project file or database URL.", show_default=False),
+    ] = None,
+    project: ProjectOpt = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    team: Annotated[
+        bool, typer.Option("--team", help="Require login (users from 'diplocode user add').")
+    ] = False,
+    user: Annotated[
+        str | None, typer.Option(help="Single-user mode: who acts (for the audit trail).")
+    ] = None,
+) -> None:
+    """Open the web workbench: read, code, memo and review in the browser.
+
+    Without --team it serves only this machine (127.0.0.1) with no login; with --team
+    every user logs in and their role decides what they may do.
+    """
+    import uvicorn
+
+    from .web.app import create_app
+
+    if not team and host not in ("127.0.0.1", "localhost", "::1"):
+        _bad_choice(
+            "host", "serve", "127.0.0.1 without --team (single-user mode has no login)", host
+        )
+    proj = _open(project_arg or project)
+    if team:
+        from .users import list_users
+
+        if not any(u.role == "owner" for u in list_users(proj)):
+            console.print(
+                "[yellow]no owner yet:[/] add one with 'diplocode user add NAME --role owner'"
+            )
+    application = create_app(proj, team=team, local_user=_who(user))
+    console.print(
+        f"diplocode workbench for [bold]{proj.name}[/] at http://{host}:{port}/ "
+        f"({'team mode: login required' if team else 'single-user mode'}); Ctrl+C stops it"
+    )
+    try:
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+    finally:
+        proj.close()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

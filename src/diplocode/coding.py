@@ -106,12 +106,31 @@ def create(
 
 
 def _set(
-    project: Project, coding_id: int, who: str, kind: str, values: dict[str, Any], note: str | None
+    project: Project,
+    coding_id: int,
+    who: str,
+    kind: str,
+    values: dict[str, Any],
+    note: str | None,
+    expect: str | None = None,
 ) -> None:
     with project.store.begin() as conn:
         before = _existing(conn, coding_id, kind)
+        if expect is not None and before["status"] != expect:
+            # someone else got there first (the write lock makes this check-then-write safe)
+            raise DiplocodeError(
+                "E086",
+                coding_id=coding_id,
+                status=before["status"],
+                who=conn.execute(
+                    select(codings.c.updated_by).where(codings.c.id == coding_id)
+                ).scalar()
+                or "someone",
+            )
         conn.execute(
-            codings.update().where(codings.c.id == coding_id).values(updated_at=now(), **values)
+            codings.update()
+            .where(codings.c.id == coding_id)
+            .values(updated_at=now(), updated_by=who, **values)
         )
         after = cq.get_coding(conn, coding_id)
         assert after is not None
@@ -119,18 +138,42 @@ def _set(
         audit.coding_changed(conn, who, kind, after, after["code_key"], extra)
 
 
-def accept(project: Project, coding_id: int, who: str, note: str | None = None) -> None:
-    """A human accepts a suggestion (status ``accepted``)."""
-    _set(project, coding_id, who, "coding.accepted", {"status": "accepted"}, note)
+def accept(
+    project: Project,
+    coding_id: int,
+    who: str,
+    note: str | None = None,
+    *,
+    expect: str | None = None,
+) -> None:
+    """A human accepts a suggestion (status ``accepted``).
+
+    With ``expect="suggested"`` (the review queue), a coding someone else reviewed in
+    the meantime raises E086 instead of being overwritten.
+    """
+    _set(project, coding_id, who, "coding.accepted", {"status": "accepted"}, note, expect)
 
 
-def reject(project: Project, coding_id: int, who: str, note: str | None = None) -> None:
+def reject(
+    project: Project,
+    coding_id: int,
+    who: str,
+    note: str | None = None,
+    *,
+    expect: str | None = None,
+) -> None:
     """A human rejects a suggestion (status ``rejected``; the row stays as a record)."""
-    _set(project, coding_id, who, "coding.rejected", {"status": "rejected"}, note)
+    _set(project, coding_id, who, "coding.rejected", {"status": "rejected"}, note, expect)
 
 
 def change_code(
-    project: Project, coding_id: int, code_key: str, who: str, note: str | None = None
+    project: Project,
+    coding_id: int,
+    code_key: str,
+    who: str,
+    note: str | None = None,
+    *,
+    expect: str | None = None,
 ) -> None:
     """A human replaces the code of a coding (same codebook version); it becomes ``final``."""
     with project.store.read() as conn:
@@ -151,6 +194,7 @@ def change_code(
         "coding.changed",
         {"code_id": ids[code_key], "status": "final"},
         note,
+        expect,
     )
 
 

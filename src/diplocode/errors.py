@@ -146,6 +146,47 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The project has no codebook yet.",
         "Import one: 'diplocode codebook import cultural-diplomacy' (the built-in) or 'diplocode codebook import FILE'.",
     ),
+    # --- users, sessions and the web workbench ---------------------------------------------
+    "E080": (
+        "There is no user named '{username}'.",
+        "List users with 'diplocode user list'; add one with 'diplocode user add NAME --role coder'.",
+    ),
+    "E081": (
+        "A user named '{username}' already exists.",
+        "Pick another name, or change that user's role with 'diplocode user role {username} ROLE'.",
+    ),
+    "E082": (
+        "Wrong user name or password.",
+        "Check both and try again; an owner can set a new password with 'diplocode user password NAME'.",
+    ),
+    "E083": (
+        "Too many failed logins for '{username}' from this address.",
+        "Wait {wait} seconds, then try again.",
+    ),
+    "E084": (
+        "Your role ({role}) does not allow {action}.",
+        "Ask a project owner to change your role ('diplocode user role NAME coder').",
+    ),
+    "E085": (
+        "The form's security token is missing or out of date.",
+        "Reload the page and submit again.",
+    ),
+    "E086": (
+        "Coding #{coding_id} was already {status} by {who}.",
+        "Reload: the review queue shows only suggestions nobody has reviewed yet.",
+    ),
+    "E087": (
+        "A password must have at least {min_length} characters.",
+        "Choose a longer one; a phrase of several words is easy to remember.",
+    ),
+    "E088": (
+        "You are not logged in, or your session has expired.",
+        "Log in again.",
+    ),
+    "E089": (
+        "No {what} #{ref} here.",
+        "Go back to the list and pick one that exists.",
+    ),
     # --- parameters ------------------------------------------------------------------------
     "E060": (
         "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",

@@ -275,6 +275,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cur.execute("PRAGMA cache_size=-65536")  # 64 MiB: index pages of big batches stay hot
         cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
+        # Unicode case folding for searches (SQLite's lower() folds ASCII only)
+        dbapi_conn.create_function(
+            "casefold", 1, lambda v: v.casefold() if isinstance(v, str) else v, deterministic=True
+        )
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:

@@ -209,6 +209,7 @@ codings = Table(
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(128), nullable=False),
     Column("updated_at", String(32)),
+    Column("updated_by", String(128)),  # who reviewed or last changed it (migration 0004)
     CheckConstraint(_in("status", CODING_STATUSES), name="status"),
     CheckConstraint('"start" >= 0 AND "end" >= "start"', name="span"),
 )
@@ -252,6 +253,18 @@ coder_sources = Table(
 )
 Index("ix_codings_code_id", codings.c.code_id)
 Index("ix_codings_coder_id", codings.c.coder_id)
+Index("ix_codings_status", codings.c.status)
+
+#: One row per logged-in browser (migration 0004); the token itself is only in the cookie.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("expires_at", String(32), nullable=False),
+)
 
 memos = Table(
     "memos",

@@ -6,7 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Connection, Text, and_, bindparam, exists, func, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import DiplocodeError
 from . import inserted_id, now
@@ -112,6 +114,7 @@ class SourceFilter:
     year_from: int | None = None
     year_to: int | None = None
     text: str | None = None  # substring of the title or original file name
+    fulltext: str | None = None  # substring of the document text, case-insensitive
 
     def where(self) -> list[Any]:
         clauses: list[Any] = []
@@ -143,7 +146,30 @@ class SourceFilter:
                     func.lower(sources.c.original_filename).like(like),
                 )
             )
+        if self.fulltext:
+            needle = self.fulltext.casefold()
+            escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clauses.append(casefold(sources.c.text).like(f"%{escaped}%", escape="\\"))
         return clauses
+
+
+class casefold(FunctionElement[str]):
+    """Unicode case folding in SQL: SQLite's own ``lower`` only folds ASCII, so the store
+    registers Python's ``str.casefold`` as ``casefold``; PostgreSQL's ``lower`` folds by
+    the database locale."""
+
+    type = Text()
+    inherit_cache = True
+
+
+@compiles(casefold)
+def _casefold_default(element: casefold, compiler: Any, **kw: Any) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(casefold, "sqlite")
+def _casefold_sqlite(element: casefold, compiler: Any, **kw: Any) -> str:
+    return f"casefold({compiler.process(element.clauses, **kw)})"
 
 
 def list_sources(

@@ -1,0 +1,857 @@
+"""The web workbench: FastAPI routes over the library, Jinja2 pages, a JSON API.
+
+Routes parse, check the role, call the library and render; they hold no logic of their
+own. Every page and API route declares the action it needs (:data:`~diplocode.users.PERMISSIONS`).
+
+- **Single-user mode** (default): no login; the person at the machine is the owner. The
+  CLI binds it to 127.0.0.1 only.
+- **Team mode** (``team=True``): login with argon2id-hashed passwords, server-side
+  sessions (HttpOnly, SameSite=Lax cookie), per-user roles, login throttling.
+
+Every state-changing request (form or API) must carry the session's CSRF token, in the
+``X-CSRF-Token`` header or a ``csrf_token`` form field; in single-user mode the token is
+per server process, which stops other web pages from posting to the local server.
+
+Errors are one shape for the API, ``{"ok": false, "error": {"code", "what", "fix"}}``,
+and an error page for the HTML routes.
+"""
+
+from __future__ import annotations
+
+import getpass
+import secrets
+import tempfile
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, PackageLoader, select_autoescape
+from markupsafe import Markup
+from pydantic import BaseModel, Field
+from starlette.middleware.base import BaseHTTPMiddleware
+
+from .. import __version__, audit, coding, workbench
+from ..corpus.ingest import IngestItem, ingest
+from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
+from ..corpus.readers import ReadOptions
+from ..errors import DiplocodeError
+from ..project import Project
+from ..store.schema import SOURCE_GROUPS
+from ..store.sources import SourceFilter
+from ..users import (
+    LoginThrottle,
+    Session,
+    User,
+    authenticate,
+    end_session,
+    require,
+    session_for,
+    start_session,
+)
+from .i18n import LANGUAGES, negotiate, translations
+
+__all__ = ["create_app"]
+
+SESSION_COOKIE = "dc_session"
+LANG_COOKIE = "dc_lang"
+MAX_UPLOAD_MB = 50.0
+
+#: HTTP status for each error code the routes can meet
+_STATUS = {
+    "E050": 404,
+    "E089": 404,
+    "E080": 404,
+    "E072": 404,
+    "E082": 401,
+    "E088": 401,
+    "E083": 429,
+    "E084": 403,
+    "E085": 403,
+    "E086": 409,
+    "E081": 409,
+}
+
+#: dimension -> colour (colour-blind-safe palette, Okabe-Ito)
+DIMENSION_COLOURS = {
+    "legitimacy": "#E69F00",
+    "channel": "#56B4E9",
+    "audience": "#009E73",
+    "effect": "#CC79A7",
+    "assessment": "#D55E00",
+    "agency": "#0072B2",
+}
+_FALLBACK_COLOURS = ["#F0E442", "#999999", "#882255", "#44AA99"]
+
+
+class _Context:
+    """Per-request state: who, in which language, with which CSRF token."""
+
+    def __init__(self, user: User, csrf: str, lang: str) -> None:
+        self.user = user
+        self.csrf = csrf
+        self.lang = lang
+        self.gettext = translations(lang).gettext
+
+    def can(self, action: str) -> bool:
+        return self.user.can(action)
+
+
+def _safe_next(target: str | None) -> str:
+    """A local path to go to after login; anything else (other hosts, ``//host``,
+    ``/\\host``, schemes) becomes ``/``: no open redirects."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    if any(c in target for c in "\r\n\\") or ":" in target.split("?")[0]:
+        return "/"
+    return target
+
+
+class _SecurityHeaders(BaseHTTPMiddleware):
+    async def dispatch(self, request: Request, call_next: Any) -> Response:
+        response: Response = await call_next(request)
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+            "form-action 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+# -- API request bodies ---------------------------------------------------------------------
+class NewCoding(BaseModel):
+    source_id: int
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    code: str
+    memo: str | None = None
+
+
+class ChangeCode(BaseModel):
+    code: str
+    note: str | None = None
+
+
+class Review(BaseModel):
+    note: str | None = None
+
+
+class NewMemo(BaseModel):
+    text: str
+    source_id: int | None = None
+    coding_id: int | None = None
+    code_key: str | None = None
+
+
+class CodeEdit(BaseModel):
+    label: dict[str, str] = Field(default_factory=dict)
+    definition: dict[str, str] = Field(default_factory=dict)
+
+
+class Settings(BaseModel):
+    blind_coding: bool
+
+
+def create_app(project: Project, *, team: bool = False, local_user: str | None = None) -> FastAPI:
+    """The workbench for one open project.
+
+    ``team`` requires login; otherwise every request acts as ``local_user`` (default: the
+    operating-system user) with the owner role.
+    """
+    app = FastAPI(
+        title="diplocode workbench",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.add_middleware(_SecurityHeaders)
+    here = Path(__file__).parent
+    app.mount("/static", StaticFiles(directory=here / "static"), name="static")
+    env = Environment(
+        loader=PackageLoader("diplocode.web", "templates"),
+        autoescape=select_autoescape(["html", "j2"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    throttle = LoginThrottle()
+    local = User(0, local_user or _os_user(), None, "owner")
+    local_csrf = secrets.token_urlsafe(32)
+    app.state.project = project
+    app.state.team = team
+    app.state.throttle = throttle
+
+    # -- who is asking -------------------------------------------------------------------
+    def _lang(request: Request) -> str:
+        return negotiate(request.cookies.get(LANG_COOKIE), request.headers.get("accept-language"))
+
+    def _session(request: Request) -> Session | None:
+        if not team:
+            return Session(local, local_csrf, "")
+        return session_for(project, request.cookies.get(SESSION_COOKIE))
+
+    def context(request: Request) -> _Context:
+        """The request's user (E088 when not logged in) and, for writes, a valid CSRF
+        token (E085)."""
+        session = _session(request)
+        if session is None:
+            raise DiplocodeError("E088")
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            sent = request.headers.get("x-csrf-token") or getattr(request.state, "form_csrf", None)
+            if not sent or not secrets.compare_digest(sent, session.csrf):
+                raise DiplocodeError("E085")
+        return _Context(session.user, session.csrf, _lang(request))
+
+    def needs(action: str) -> Any:
+        def check(ctx: _Context = Depends(context)) -> _Context:
+            require(ctx.user, action)
+            return ctx
+
+        return Depends(check)
+
+    async def form_csrf(request: Request) -> None:
+        """Forms send the CSRF token as a field; read it before the context check."""
+        if request.method == "POST" and "x-csrf-token" not in request.headers:
+            content_type = request.headers.get("content-type", "")
+            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/")):
+                form = await request.form()
+                token = form.get("csrf_token")
+                if isinstance(token, str):
+                    request.state.form_csrf = token
+
+    # -- errors: one shape for the API, a page for the browser -------------------------------
+    @app.exception_handler(DiplocodeError)
+    async def _on_error(request: Request, exc: DiplocodeError) -> Response:
+        status = _STATUS.get(exc.code, 400)
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"ok": False, "error": {"code": exc.code, "what": exc.what, "fix": exc.fix}},
+                status_code=status,
+            )
+        if exc.code == "E088":
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+        lang = _lang(request)
+        session = _session(request)
+        ctx = _Context(session.user, session.csrf, lang) if session else None
+        return HTMLResponse(
+            _render("error.html", request, ctx, error=exc, status=status), status_code=status
+        )
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _on_invalid(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse(
+            {
+                "ok": False,
+                "error": {
+                    "code": "E060",
+                    "what": f"The request's '{where}' is not valid: {first.get('msg', 'invalid')}.",
+                    "fix": "Send the fields the API documents at /api/docs.",
+                },
+            },
+            status_code=422,
+        )
+
+    # -- rendering ---------------------------------------------------------------------------
+    def _render(name: str, request: Request, ctx: _Context | None, **values: Any) -> str:
+        lang = ctx.lang if ctx else _lang(request)
+        gettext = translations(lang).gettext
+        ngettext = translations(lang).ngettext
+        template = env.get_template(name)
+        return template.render(
+            _=gettext,
+            gettext=gettext,
+            ngettext=ngettext,
+            ctx=ctx,
+            lang=lang,
+            languages=LANGUAGES,
+            team=team,
+            request_path=request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+            project_name=project.name,
+            version=__version__,
+            colours=_colours(),
+            **values,
+        )
+
+    def page(name: str, request: Request, ctx: _Context, **values: Any) -> HTMLResponse:
+        return HTMLResponse(_render(name, request, ctx, **values))
+
+    def _colours() -> dict[str, str]:
+        _, codebook = project.codebook()
+        out = {}
+        for i, dim in enumerate(codebook.dimensions):
+            out[dim.key] = DIMENSION_COLOURS.get(
+                dim.key, _FALLBACK_COLOURS[i % len(_FALLBACK_COLOURS)]
+            )
+        return out
+
+    def ok(**values: Any) -> JSONResponse:
+        return JSONResponse({"ok": True, **values})
+
+    # -- login, logout, language ---------------------------------------------------------------
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page(request: Request, next: str = "/") -> Response:
+        if not team:
+            return RedirectResponse(_safe_next(next), status_code=303)
+        return HTMLResponse(_render("login.html", request, None, next=_safe_next(next), error=None))
+
+    @app.post("/login")
+    def login(
+        request: Request,
+        username: str = Form(...),
+        password: str = Form(...),
+        next: str = Form("/"),
+    ) -> Response:
+        if not team:
+            return RedirectResponse("/", status_code=303)
+        address = request.client.host if request.client else "?"
+        try:
+            throttle.check(username, address)
+            user = authenticate(project, username, password)
+        except DiplocodeError as exc:
+            if exc.code == "E082":
+                throttle.failed(username, address)
+            status = _STATUS.get(exc.code, 400)
+            return HTMLResponse(
+                _render("login.html", request, None, next=_safe_next(next), error=exc),
+                status_code=status,
+            )
+        throttle.succeeded(username, address)
+        token, _ = start_session(project, user)
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+            max_age=12 * 3600,
+        )
+        return response
+
+    @app.post("/logout", dependencies=[Depends(form_csrf)])
+    def logout(request: Request, ctx: _Context = Depends(context)) -> Response:
+        end_session(project, request.cookies.get(SESSION_COOKIE))
+        response = RedirectResponse("/login" if team else "/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/lang/{code}")
+    def switch_language(code: str, next: str = "/") -> Response:
+        response = RedirectResponse(_safe_next(next), status_code=303)
+        if code in LANGUAGES:
+            response.set_cookie(LANG_COOKIE, code, max_age=365 * 86400, samesite="lax")
+        return response
+
+    # -- corpus ---------------------------------------------------------------------------------
+    def _source_filter(
+        actor: str | None,
+        group: str | None,
+        language: str | None,
+        year_from: int | None,
+        year_to: int | None,
+        q: str | None,
+    ) -> SourceFilter:
+        return SourceFilter(
+            actor=actor or None,
+            group=group or None,
+            language=language or None,
+            year_from=year_from,
+            year_to=year_to,
+            fulltext=q or None,
+        )
+
+    def _int_or_none(value: str | None) -> int | None:
+        value = (value or "").strip()
+        return int(value) if value.lstrip("-").isdigit() else None
+
+    def _bool_or_none(value: str | None) -> bool | None:
+        return {"yes": True, "no": False}.get((value or "").strip())
+
+    @app.get("/", response_class=HTMLResponse)
+    def corpus(
+        request: Request,
+        actor: str | None = None,
+        group: str | None = None,
+        language: str | None = None,
+        year_from: str | None = None,
+        year_to: str | None = None,
+        q: str | None = None,
+        has_codings: str | None = None,
+        page_no: int = 1,
+        ctx: _Context = needs("read"),
+    ) -> HTMLResponse:
+        flt = _source_filter(
+            actor, group, language, _int_or_none(year_from), _int_or_none(year_to), q
+        )
+        rows, total = workbench.corpus_page(
+            project, flt, has_codings=_bool_or_none(has_codings), page=page_no
+        )
+        params = {
+            k: v
+            for k, v in {
+                "actor": actor,
+                "group": group,
+                "language": language,
+                "year_from": year_from,
+                "year_to": year_to,
+                "q": q,
+                "has_codings": has_codings,
+            }.items()
+            if v
+        }
+        return page(
+            "corpus.html",
+            request,
+            ctx,
+            rows=rows,
+            total=total,
+            page_no=page_no,
+            per_page=50,
+            params=params,
+            query=urlencode(params),
+            groups=SOURCE_GROUPS,
+            project_languages=project.languages,
+            max_upload_mb=MAX_UPLOAD_MB,
+        )
+
+    @app.get("/api/sources")
+    def api_sources(
+        actor: str | None = None,
+        group: str | None = None,
+        language: str | None = None,
+        year_from: int | None = None,
+        year_to: int | None = None,
+        q: str | None = None,
+        has_codings: bool | None = None,
+        page_no: int = 1,
+        ctx: _Context = needs("read"),
+    ) -> JSONResponse:
+        flt = _source_filter(actor, group, language, year_from, year_to, q)
+        rows, total = workbench.corpus_page(project, flt, has_codings=has_codings, page=page_no)
+        return ok(total=total, sources=[_jsonable(r) for r in rows])
+
+    @app.post("/upload", dependencies=[Depends(form_csrf)])
+    async def upload(
+        request: Request,
+        files: list[UploadFile] = File(...),
+        actor: str = Form(""),
+        group: str = Form(""),
+        date: str = Form(""),
+        ctx: _Context = needs("upload"),
+    ) -> HTMLResponse:
+        results = await _ingest_uploads(files, actor, group, date, ctx)
+        return page("upload_done.html", request, ctx, results=results)
+
+    @app.post("/api/upload")
+    async def api_upload(
+        files: list[UploadFile] = File(...),
+        actor: str = Form(""),
+        group: str = Form(""),
+        date: str = Form(""),
+        ctx: _Context = needs("upload"),
+    ) -> JSONResponse:
+        results = await _ingest_uploads(files, actor, group, date, ctx)
+        return ok(results=results)
+
+    async def _ingest_uploads(
+        files: list[UploadFile], actor: str, group: str, date: str, ctx: _Context
+    ) -> list[dict[str, Any]]:
+        """Uploaded files go through the same ingestion as the CLI: each in its own
+        transaction, bad files reported with their code, the rest continue. Files are
+        written under a fresh temporary folder with a sanitised name; nothing from the
+        request chooses a path."""
+        limit = int(MAX_UPLOAD_MB * 1024 * 1024)
+        out: list[dict[str, Any]] = []
+        meta = SourceMeta(
+            actors=parse_actors(actor or None, "the upload form's actor field"),
+            group=check_group(group or None, "the upload form's group field"),
+            date=parse_date(date or None, "the upload form's date field"),
+        )
+        with tempfile.TemporaryDirectory(prefix="diplocode-upload-") as tmp:
+            items = []
+            for i, upload_file in enumerate(files):
+                name = _safe_filename(upload_file.filename or f"upload-{i}")
+                data = await upload_file.read(limit + 1)
+                if len(data) > limit:
+                    err = DiplocodeError(
+                        "E002",
+                        path=name,
+                        size_mb=len(data) / 1048576,
+                        limit_mb=MAX_UPLOAD_MB,
+                    )
+                    out.append({"file": name, "status": "failed", "error": _err(err)})
+                    continue
+                path = Path(tmp) / f"{i:03d}-{name}"
+                path.write_bytes(data)
+                items.append(IngestItem(path, meta, origin=name))
+            for result in ingest(
+                project.store,
+                items,
+                languages=project.languages,
+                options=ReadOptions(max_file_mb=MAX_UPLOAD_MB),
+                who=ctx.user.username,
+            ):
+                out.append(
+                    {
+                        "file": result.path.name.split("-", 1)[-1],
+                        "status": result.status,
+                        "source_id": result.source_id,
+                        "language": result.language,
+                        "error": _err(result.error) if result.error else None,
+                    }
+                )
+        return out
+
+    # -- one source -------------------------------------------------------------------------------
+    @app.get("/sources/{source_id}", response_class=HTMLResponse)
+    def source_view(
+        request: Request, source_id: int, ctx: _Context = needs("read")
+    ) -> HTMLResponse:
+        source = workbench.source_page(project, source_id, ctx.user)
+        _, codebook = project.codebook()
+        return page(
+            "source.html",
+            request,
+            ctx,
+            source=source,
+            choices=workbench.code_choices(codebook, ctx.lang),
+            labels=_labels(codebook, ctx.lang),
+        )
+
+    @app.get("/api/sources/{source_id}")
+    def api_source(source_id: int, ctx: _Context = needs("read")) -> JSONResponse:
+        source = workbench.source_page(project, source_id, ctx.user)
+        source.pop("paragraphs")
+        return ok(source=_jsonable(source))
+
+    # -- codings ------------------------------------------------------------------------------------
+    @app.post("/api/codings")
+    def api_create(body: NewCoding, ctx: _Context = needs("code")) -> JSONResponse:
+        coding_id = coding.create(
+            project,
+            body.source_id,
+            body.start,
+            body.end,
+            body.code,
+            ctx.user.username,
+            memo=(body.memo or "").strip() or None,
+        )
+        return ok(coding_id=coding_id)
+
+    @app.post("/api/codings/{coding_id}/accept")
+    def api_accept(coding_id: int, body: Review, ctx: _Context = needs("review")) -> JSONResponse:
+        coding.accept(project, coding_id, ctx.user.username, body.note, expect="suggested")
+        return ok(coding_id=coding_id, status="accepted")
+
+    @app.post("/api/codings/{coding_id}/reject")
+    def api_reject(coding_id: int, body: Review, ctx: _Context = needs("review")) -> JSONResponse:
+        coding.reject(project, coding_id, ctx.user.username, body.note, expect="suggested")
+        return ok(coding_id=coding_id, status="rejected")
+
+    @app.post("/api/codings/{coding_id}/code")
+    def api_change(coding_id: int, body: ChangeCode, ctx: _Context = needs("code")) -> JSONResponse:
+        coding.change_code(project, coding_id, body.code, ctx.user.username, body.note)
+        return ok(coding_id=coding_id, status="final", code=body.code)
+
+    @app.delete("/api/codings/{coding_id}")
+    def api_delete(coding_id: int, ctx: _Context = needs("code")) -> JSONResponse:
+        coding.delete(project, coding_id, ctx.user.username, "deleted in the workbench")
+        return ok(coding_id=coding_id, deleted=True)
+
+    @app.post("/api/memos")
+    def api_memo(body: NewMemo, ctx: _Context = needs("memo")) -> JSONResponse:
+        memo_id = coding.write_memo(
+            project,
+            body.text,
+            ctx.user.username,
+            source_id=body.source_id,
+            coding_id=body.coding_id,
+            code_key=body.code_key,
+        )
+        return ok(memo_id=memo_id)
+
+    # -- review queue -------------------------------------------------------------------------------
+    def _review_filter(
+        code: str | None,
+        coder: str | None,
+        min_score: str | None,
+        max_score: str | None,
+        actor: str | None,
+        language: str | None,
+    ) -> workbench.ReviewFilter:
+        def number(value: str | None) -> float | None:
+            try:
+                return float(value) if value not in (None, "") else None
+            except ValueError:
+                raise DiplocodeError(
+                    "E060",
+                    param="score",
+                    owner="the review queue",
+                    constraint="a number",
+                    value=value,
+                ) from None
+
+        return workbench.ReviewFilter(
+            code=code or None,
+            coder=coder or None,
+            min_score=number(min_score),
+            max_score=number(max_score),
+            actor=actor or None,
+            language=language or None,
+        )
+
+    @app.get("/review", response_class=HTMLResponse)
+    def review_page(
+        request: Request,
+        code: str | None = None,
+        coder: str | None = None,
+        min_score: str | None = None,
+        max_score: str | None = None,
+        actor: str | None = None,
+        language: str | None = None,
+        ctx: _Context = needs("read"),
+    ) -> HTMLResponse:
+        flt = _review_filter(code, coder, min_score, max_score, actor, language)
+        _, codebook = project.codebook()
+        items = workbench.review_queue(project, flt, limit=100)
+        return page(
+            "review.html",
+            request,
+            ctx,
+            items=items,
+            progress=workbench.review_progress(project, flt),
+            flt=flt,
+            choices=workbench.code_choices(codebook, ctx.lang),
+            labels=_labels(codebook, ctx.lang),
+            project_languages=project.languages,
+        )
+
+    @app.get("/api/review")
+    def api_review(
+        code: str | None = None,
+        coder: str | None = None,
+        min_score: str | None = None,
+        max_score: str | None = None,
+        actor: str | None = None,
+        language: str | None = None,
+        limit: int = 50,
+        ctx: _Context = needs("read"),
+    ) -> JSONResponse:
+        flt = _review_filter(code, coder, min_score, max_score, actor, language)
+        return ok(
+            items=[_jsonable(r) for r in workbench.review_queue(project, flt, limit=limit)],
+            progress=workbench.review_progress(project, flt),
+        )
+
+    # -- codebook ------------------------------------------------------------------------------------
+    @app.get("/codebook", response_class=HTMLResponse)
+    def codebook_page(request: Request, ctx: _Context = needs("read")) -> HTMLResponse:
+        version_id, codebook = project.codebook()
+        return page("codebook.html", request, ctx, codebook=codebook, version_id=version_id)
+
+    @app.get("/api/codebook")
+    def api_codebook(ctx: _Context = needs("read")) -> JSONResponse:
+        version_id, codebook = project.codebook()
+        return ok(version_id=version_id, codebook=codebook.model_dump(mode="json"))
+
+    @app.post("/api/codebook/codes/{code_key}")
+    def api_edit_code(
+        code_key: str, body: CodeEdit, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = workbench.edit_code(
+            project,
+            code_key,
+            by=ctx.user.username,
+            label=body.label,
+            definition=body.definition,
+        )
+        return ok(version_id=version_id, version=version)
+
+    # -- compare -------------------------------------------------------------------------------------
+    @app.get("/compare", response_class=HTMLResponse)
+    def compare_page(
+        request: Request, include_suggested: bool = False, ctx: _Context = needs("read")
+    ) -> HTMLResponse:
+        from ..report import charts, collect
+
+        data = collect(project, include_suggested=include_suggested, lang=ctx.lang)
+        _, codebook = project.codebook()
+        labels = _labels(codebook, ctx.lang)
+        svg = None
+        if not data.crosstab.empty:
+            svg = Markup(charts.to_svg(charts.heatmap(data.crosstab, labels)))
+        return page(
+            "compare.html",
+            request,
+            ctx,
+            data=data,
+            heatmap=svg,
+            include_suggested=include_suggested,
+            column_titles=[title for title, _, _ in _columns()],
+        )
+
+    @app.get("/api/compare")
+    def api_compare(include_suggested: bool = False, ctx: _Context = needs("read")) -> JSONResponse:
+        from ..report import collect
+
+        data = collect(project, include_suggested=include_suggested, lang=ctx.lang)
+        models = [
+            {
+                "actor": actor,
+                "column": title,
+                "codes": [
+                    {"code": k, "label": lab, "count": n, "share": s} for k, lab, n, s in cell.codes
+                ],
+                "quotes": [asdict(q) for q in cell.quotes],
+            }
+            for (actor, title), cell in data.cells.items()
+        ]
+        crosstab = data.crosstab.reset_index().to_dict(orient="records")
+        return ok(
+            statuses=data.statuses,
+            include_suggested=include_suggested,
+            models=models,
+            crosstab=[_jsonable(r) for r in crosstab],
+        )
+
+    # -- audit -----------------------------------------------------------------------------------------
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit_page(
+        request: Request,
+        kind: str | None = None,
+        actor: str | None = None,
+        code: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        verify: bool = False,
+        ctx: _Context = needs("read"),
+    ) -> HTMLResponse:
+        with project.store.read() as conn:
+            events = audit.log(
+                conn,
+                kind=kind or None,
+                actor=actor or None,
+                code_key=code or None,
+                since=since or None,
+                until=until or None,
+                limit=200,
+            )
+            problems = [str(p) for p in audit.verify(conn)] if verify else None
+        return page(
+            "audit.html",
+            request,
+            ctx,
+            events=events[::-1],
+            problems=problems,
+            verified=verify,
+            filters={"kind": kind, "actor": actor, "code": code, "since": since, "until": until},
+        )
+
+    @app.get("/api/audit")
+    def api_audit(
+        kind: str | None = None,
+        actor: str | None = None,
+        code: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 200,
+        ctx: _Context = needs("read"),
+    ) -> JSONResponse:
+        with project.store.read() as conn:
+            events = audit.log(
+                conn,
+                kind=kind or None,
+                actor=actor or None,
+                code_key=code or None,
+                since=since or None,
+                until=until or None,
+                limit=min(limit, 5000),
+            )
+        return ok(events=events)
+
+    @app.get("/api/audit/verify")
+    def api_verify(ctx: _Context = needs("read")) -> JSONResponse:
+        with project.store.read() as conn:
+            problems = [str(p) for p in audit.verify(conn)]
+        return ok(intact=not problems, problems=problems)
+
+    # -- settings ---------------------------------------------------------------------------------------
+    @app.get("/settings", response_class=HTMLResponse)
+    def settings_page(request: Request, ctx: _Context = needs("settings")) -> HTMLResponse:
+        from ..users import list_users
+
+        return page(
+            "settings.html",
+            request,
+            ctx,
+            blind=workbench.blind_coding(project),
+            users=list_users(project),
+        )
+
+    @app.post("/api/settings")
+    def api_settings(body: Settings, ctx: _Context = needs("settings")) -> JSONResponse:
+        workbench.set_blind_coding(project, body.blind_coding, ctx.user.username)
+        return ok(blind_coding=body.blind_coding)
+
+    @app.get("/api/me")
+    def api_me(ctx: _Context = needs("read")) -> JSONResponse:
+        return ok(
+            user={"username": ctx.user.username, "role": ctx.user.role},
+            csrf=ctx.csrf,
+            lang=ctx.lang,
+        )
+
+    return app
+
+
+def _columns() -> list[tuple[str, str, str | None]]:
+    from ..analysis.models import COLUMNS
+
+    return COLUMNS
+
+
+def _labels(codebook: Any, lang: str) -> dict[str, str]:
+    return {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
+
+
+def _err(error: DiplocodeError) -> dict[str, str]:
+    return {"code": error.code, "what": error.what, "fix": error.fix}
+
+
+def _safe_filename(name: str) -> str:
+    """The last path component, letters, digits and ``._-`` only, at most 120 characters."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(c if c.isalnum() or c in "._-" else "_" for c in base).lstrip(".")
+    return (cleaned or "upload")[:120]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, workbench.Piece):
+        return asdict(value)
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    return value
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "local"

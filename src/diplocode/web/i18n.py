@@ -1,0 +1,69 @@
+"""Interface translations: gettext catalogues for English (the source language), Russian
+and Kazakh.
+
+The ``.po`` files under ``web/locale`` are the only source: they are compiled in memory
+when first used (Babel), so there is no build step and no compiled file to drift.
+The language of a request comes from the ``lang`` cookie (the switch in the header),
+else the browser's ``Accept-Language``, else English.
+"""
+
+from __future__ import annotations
+
+import functools
+import gettext
+import io
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+__all__ = ["LANGUAGES", "negotiate", "translations"]
+
+#: interface languages: code -> name in that language
+LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+DOMAIN = "diplocode"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalogue of ``lang`` (English: the messages as written)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if lang == "en" or not po.exists():
+        return gettext.NullTranslations()
+    with po.open("rb") as handle:
+        catalog = read_po(handle, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def negotiate(cookie: str | None, accept_language: str | None) -> str:
+    """The interface language for a request.
+
+    >>> negotiate(None, "kk-KZ,kk;q=0.9,ru;q=0.8,en;q=0.5")
+    'kk'
+    >>> negotiate("ru", "en-US")
+    'ru'
+    >>> negotiate(None, "de-DE,fr;q=0.8")
+    'en'
+    """
+    if cookie in LANGUAGES:
+        return str(cookie)
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        pieces = part.strip().split(";")
+        tag = pieces[0].strip().lower()
+        quality = 1.0
+        for p in pieces[1:]:
+            p = p.strip()
+            if p.startswith("q="):
+                try:
+                    quality = float(p[2:])
+                except ValueError:
+                    quality = 0.0
+        base = tag.split("-")[0]
+        if base in LANGUAGES:
+            ranked.append((-quality, i, base))
+    return sorted(ranked)[0][2] if ranked else "en"

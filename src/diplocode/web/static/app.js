@@ -1,0 +1,286 @@
+// diplocode workbench: the small amount of JavaScript the pages need.
+// Every action goes through the JSON API with the page's CSRF token.
+"use strict";
+
+const csrf = () => (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+
+async function api(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf() },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    credentials: "same-origin",
+  });
+  let data;
+  try { data = await response.json(); } catch (e) { data = { ok: false, error: { code: "HTTP", what: response.statusText, fix: "" } }; }
+  if (!data.ok) {
+    const err = new Error(`[${data.error.code}] ${data.error.what} ${data.error.fix}`);
+    err.info = data.error;
+    throw err;
+  }
+  return data;
+}
+
+function message(id) {
+  const t = document.getElementById(id);
+  return t ? t.content.textContent.trim() : "";
+}
+
+// Offsets in the store are Unicode code points; JavaScript strings count UTF-16 units.
+const codePoints = (s) => Array.from(s).length;
+
+function offsetOf(node, offset) {
+  // a position inside the text -> a code-point offset into the source text
+  let el = node.nodeType === Node.TEXT_NODE ? node.parentElement : node;
+  if (node.nodeType !== Node.TEXT_NODE) {
+    const child = node.childNodes[offset];
+    if (child && child.dataset && child.dataset.o !== undefined) return Number(child.dataset.o);
+    if (child === undefined && node.lastChild && node.lastChild.dataset) {
+      const last = node.lastChild;
+      return Number(last.dataset.o) + codePoints(last.textContent);
+    }
+  }
+  while (el && (!el.dataset || el.dataset.o === undefined)) el = el.parentElement;
+  if (!el) return null;
+  return Number(el.dataset.o) + codePoints((node.textContent || "").slice(0, offset));
+}
+
+// -- the source page: select text, pick a code, memo, save ----------------------------------------
+function setupSource() {
+  const text = document.getElementById("text");
+  if (!text) return;
+  const sourceId = Number(document.querySelector("article.source").dataset.sourceId);
+  const picker = document.getElementById("picker");
+  const search = document.getElementById("picker-search");
+  const list = document.getElementById("picker-list");
+  const save = document.getElementById("picker-save");
+  const memo = document.getElementById("picker-memo");
+  const error = document.getElementById("picker-error");
+  let span = null;       // {start, end} of a new coding
+  let changing = null;   // coding id whose code is being changed
+  let chosen = null;
+
+  function choose(li) {
+    list.querySelectorAll("li").forEach((x) => x.classList.toggle("chosen", x === li));
+    chosen = li ? li.dataset.key : null;
+    save.disabled = !chosen;
+  }
+  function open(x, y, label) {
+    picker.hidden = false;
+    picker.style.left = `${Math.max(8, Math.min(x, window.innerWidth - 380))}px`;
+    picker.style.top = `${y + window.scrollY + 12}px`;
+    picker.querySelector(".selected-text").textContent = label;
+    search.value = "";
+    memo.value = "";
+    error.hidden = true;
+    filter();
+    choose(null);
+    search.focus();
+  }
+  function close() { picker.hidden = true; span = null; changing = null; }
+  function filter() {
+    const needle = search.value.trim().toLowerCase();
+    list.querySelectorAll("li").forEach((li) => { li.hidden = needle && !li.dataset.search.includes(needle); });
+  }
+  search.addEventListener("input", filter);
+  search.addEventListener("keydown", (e) => {
+    const visible = [...list.querySelectorAll("li:not([hidden])")];
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      e.preventDefault();
+      let i = visible.findIndex((li) => li.dataset.key === chosen);
+      i = e.key === "ArrowDown" ? Math.min(i + 1, visible.length - 1) : Math.max(i - 1, 0);
+      choose(visible[i]);
+      visible[i].scrollIntoView({ block: "nearest" });
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (!chosen && visible.length) choose(visible[0]);
+      if (chosen) save.click();
+    } else if (e.key === "Escape") { close(); }
+  });
+  list.addEventListener("click", (e) => { const li = e.target.closest("li"); if (li) choose(li); });
+  list.addEventListener("dblclick", (e) => { const li = e.target.closest("li"); if (li) { choose(li); save.click(); } });
+  document.getElementById("picker-cancel").addEventListener("click", close);
+  save.addEventListener("click", async () => {
+    if (!chosen) return;
+    save.disabled = true;
+    try {
+      if (changing) {
+        await api("POST", `/api/codings/${changing}/code`, { code: chosen, note: memo.value || null });
+      } else if (span) {
+        const result = await api("POST", "/api/codings", { source_id: sourceId, start: span.start, end: span.end, code: chosen, memo: memo.value || null });
+        location.hash = `coding-${result.coding_id}`;
+      }
+      location.reload();
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+      save.disabled = false;
+    }
+  });
+
+  if (text.dataset.canCode) {
+    text.addEventListener("mouseup", (e) => {
+      const sel = window.getSelection();
+      if (!sel || sel.isCollapsed || !sel.rangeCount) return;
+      const range = sel.getRangeAt(0);
+      if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) return;
+      const start = offsetOf(range.startContainer, range.startOffset);
+      const end = offsetOf(range.endContainer, range.endOffset);
+      if (start === null || end === null || end <= start) return;
+      span = { start, end };
+      changing = null;
+      const rect = range.getBoundingClientRect();
+      open(rect.left, rect.bottom, sel.toString().slice(0, 200));
+    });
+  }
+
+  document.querySelectorAll(".coding .actions button").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const li = button.closest(".coding");
+      const id = li.dataset.id;
+      const action = button.dataset.action;
+      try {
+        if (action === "accept" || action === "reject") {
+          await api("POST", `/api/codings/${id}/${action}`, {});
+          location.reload();
+        } else if (action === "delete") {
+          if (!window.confirm(message("msg-confirm-delete"))) return;
+          await api("DELETE", `/api/codings/${id}`);
+          location.reload();
+        } else if (action === "change") {
+          changing = id;
+          span = null;
+          const rect = button.getBoundingClientRect();
+          open(rect.left - 300, rect.bottom, li.querySelector("blockquote").textContent);
+        }
+      } catch (err) { window.alert(err.message); }
+    });
+  });
+
+  // clicking a highlight shows its codings in the list
+  text.addEventListener("click", (e) => {
+    const mark = e.target.closest("mark[data-codings]");
+    if (!mark || !window.getSelection().isCollapsed) return;
+    document.querySelectorAll(".coding.focus").forEach((x) => x.classList.remove("focus"));
+    mark.dataset.codings.split(" ").forEach((id, i) => {
+      const li = document.getElementById(`coding-${id}`);
+      if (li) { li.classList.add("focus"); if (i === 0) li.scrollIntoView({ block: "nearest" }); }
+    });
+  });
+
+  const memoForm = document.getElementById("memo-form");
+  if (memoForm) {
+    memoForm.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await api("POST", "/api/memos", { source_id: sourceId, text: memoForm.text.value });
+        location.reload();
+      } catch (err) { window.alert(err.message); }
+    });
+  }
+}
+
+// -- the review queue: keyboard first ---------------------------------------------------------------
+function setupReview() {
+  const queue = document.getElementById("queue");
+  if (!queue) return;
+  const items = [...queue.querySelectorAll("li.item")];
+  const progress = document.getElementById("progress");
+  let current = 0;
+  const canReview = Boolean(queue.dataset.canReview);
+
+  function focus(i) {
+    if (!items.length) return;
+    current = Math.max(0, Math.min(i, items.length - 1));
+    items.forEach((li, j) => li.classList.toggle("current", j === current));
+    items[current].focus({ preventScroll: true });
+    items[current].scrollIntoView({ block: "center", behavior: "instant" });
+  }
+  function nextOpen() {
+    const i = items.findIndex((li, j) => j > current && !li.classList.contains("done"));
+    focus(i === -1 ? current : i);
+  }
+  async function act(kind, key) {
+    const li = items[current];
+    if (!canReview || !li || li.classList.contains("done") || li.classList.contains("busy")) return;
+    li.classList.add("busy");
+    const state = li.querySelector(".state");
+    try {
+      if (kind === "change") {
+        await api("POST", `/api/codings/${li.dataset.id}/code`, { code: key });
+        state.textContent = `${message("msg-changed")} ${key}`;
+      } else {
+        await api("POST", `/api/codings/${li.dataset.id}/${kind}`, {});
+        state.textContent = message(kind === "accept" ? "msg-accepted" : "msg-rejected");
+      }
+      li.classList.add("done", `done-${kind}`);
+      const done = items.filter((x) => x.classList.contains("done")).length;
+      progress.dataset.reviewedHere = String(done);
+      const bar = progress.querySelector("progress");
+      if (bar) bar.value = Number(bar.value) + 1;
+      nextOpen();
+    } catch (err) {
+      state.textContent = err.message;
+      li.classList.add("failed");
+    } finally {
+      li.classList.remove("busy");
+    }
+  }
+  items.forEach((li, i) => {
+    li.addEventListener("click", () => focus(i));
+    li.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => { focus(i); act("change", b.dataset.key); }));
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.target.closest("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.key === "j") { e.preventDefault(); focus(current + 1); }
+    else if (e.key === "k") { e.preventDefault(); focus(current - 1); }
+    else if (e.key === "a") { e.preventDefault(); act("accept"); }
+    else if (e.key === "r") { e.preventDefault(); act("reject"); }
+    else if (/^[1-9]$/.test(e.key)) {
+      const b = items[current] && items[current].querySelector(`button.alt[data-n="${e.key}"]`);
+      if (b) { e.preventDefault(); act("change", b.dataset.key); }
+    }
+  });
+  focus(0);
+}
+
+// -- codebook editing and settings ---------------------------------------------------------------------
+function setupCodebook() {
+  document.querySelectorAll("form.code-edit").forEach((form) => {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = { label: {}, definition: {} };
+      new FormData(form).forEach((value, name) => {
+        const [field, lang] = name.split(".");
+        body[field][lang] = value;
+      });
+      try {
+        await api("POST", `/api/codebook/codes/${encodeURIComponent(form.dataset.key)}`, body);
+        location.reload();
+      } catch (err) {
+        const p = form.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  });
+  const blind = document.getElementById("blind-toggle");
+  if (blind) {
+    blind.addEventListener("click", async () => {
+      try {
+        await api("POST", "/api/settings", { blind_coding: blind.dataset.on !== "true" });
+        location.reload();
+      } catch (err) { window.alert(err.message); }
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  setupSource();
+  setupReview();
+  setupCodebook();
+  if (location.hash.startsWith("#coding-")) {
+    const li = document.querySelector(location.hash);
+    if (li) { li.classList.add("focus"); li.scrollIntoView({ block: "center" }); }
+  }
+});

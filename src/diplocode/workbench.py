@@ -1,0 +1,423 @@
+"""What the web workbench shows and does, as library functions over a project.
+
+The web layer parses requests, calls these and renders the result; nothing here knows
+about HTTP. Each function takes the viewing :class:`~diplocode.users.User` (or None in
+single-user mode) so blind coding is applied in one place.
+
+Blind coding (project setting ``blind_coding``): while on, coders and viewers see only
+their own human codings and the machine suggestions nobody has reviewed or that they
+reviewed themselves; owners see everything. Turning it off ("reveal") is an audit event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import pairwise
+from typing import Any
+
+from sqlalchemy import and_, exists, func, not_, or_, select
+
+from . import audit
+from .codebook.model import Codebook
+from .errors import DiplocodeError
+from .project import Project
+from .store.schema import (
+    actors,
+    coders,
+    codes,
+    codings,
+    memos,
+    segments,
+    source_actors,
+    sources,
+)
+from .store.sources import SourceFilter, actors_of, count_sources, get_source, list_sources
+from .users import User
+
+__all__ = [
+    "Piece",
+    "ReviewFilter",
+    "blind_coding",
+    "corpus_page",
+    "review_progress",
+    "review_queue",
+    "set_blind_coding",
+    "source_page",
+    "split_pieces",
+]
+
+
+# -- settings ---------------------------------------------------------------------------------
+def blind_coding(project: Project) -> bool:
+    return bool(project.store.get_meta("blind_coding", False))
+
+
+def set_blind_coding(project: Project, on: bool, by: str) -> None:
+    """Turn blind coding on, or off (which reveals everyone's codings); audited."""
+    with project.store.begin() as conn:
+        project.store.set_meta(conn, "blind_coding", bool(on))
+        audit.append(conn, "project.setting_changed", by, {"blind_coding": bool(on)})
+
+
+def _blind_for(project: Project, viewer: User | None) -> bool:
+    return viewer is not None and viewer.role != "owner" and blind_coding(project)
+
+
+def _visible(viewer: User) -> Any:
+    """The SQL condition for codings a viewer may see under blind coding."""
+    human = exists(
+        select(coders.c.id).where(coders.c.id == codings.c.coder_id, coders.c.kind == "human")
+    )
+    return or_(
+        and_(human, codings.c.created_by == viewer.username),
+        and_(
+            not_(human),
+            or_(codings.c.status == "suggested", codings.c.updated_by == viewer.username),
+        ),
+    )
+
+
+# -- corpus -----------------------------------------------------------------------------------
+def corpus_page(
+    project: Project,
+    flt: SourceFilter,
+    *,
+    has_codings: bool | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of sources (without text) and the total matching, each with its number
+    of counted codings (final + accepted) and open suggestions."""
+    extra = []
+    if has_codings is not None:
+        any_coding = exists(
+            select(codings.c.id).where(
+                codings.c.source_id == sources.c.id, codings.c.status != "rejected"
+            )
+        )
+        extra.append(any_coding if has_codings else not_(any_coding))
+    combined: Any = _WithExtra(flt, extra)  # duck-typed: list_sources only calls .where()
+    with project.store.read() as conn:
+        total = count_sources(conn, combined)
+        rows = list_sources(conn, combined, limit=per_page, offset=(max(page, 1) - 1) * per_page)
+        ids = [r["id"] for r in rows]
+        counts: dict[tuple[int, str], int] = {}
+        if ids:
+            for sid, status, n in conn.execute(
+                select(codings.c.source_id, codings.c.status, func.count())
+                .where(codings.c.source_id.in_(ids))
+                .group_by(codings.c.source_id, codings.c.status)
+            ):
+                counts[(sid, status)] = n
+    for row in rows:
+        row["n_coded"] = counts.get((row["id"], "final"), 0) + counts.get(
+            (row["id"], "accepted"), 0
+        )
+        row["n_suggested"] = counts.get((row["id"], "suggested"), 0)
+    return rows, total
+
+
+@dataclass(frozen=True)
+class _WithExtra:
+    """A SourceFilter with extra SQL clauses (used for ``has_codings``)."""
+
+    base: SourceFilter
+    extra: list[Any]
+
+    def where(self) -> list[Any]:
+        return [*self.base.where(), *self.extra]
+
+
+# -- one source ----------------------------------------------------------------------------------
+@dataclass
+class Piece:
+    """A run of text covered by the same set of codings."""
+
+    start: int
+    end: int
+    text: str
+    coding_ids: list[int] = field(default_factory=list)
+    dimensions: list[str] = field(default_factory=list)
+
+
+def split_pieces(
+    text: str, start: int, end: int, spans: list[tuple[int, int, int, str]]
+) -> list[Piece]:
+    """Split ``text[start:end]`` at every coding boundary; ``spans`` are
+    (coding id, start, end, dimension). Overlapping codings give pieces with several ids.
+
+    >>> [(p.text, p.coding_ids) for p in split_pieces("abcdef", 0, 6, [(1, 1, 4, "d"), (2, 3, 5, "e")])]
+    [('a', []), ('bc', [1]), ('d', [1, 2]), ('e', [2]), ('f', [])]
+    """
+    cuts = {start, end}
+    for _, s, e, _ in spans:
+        if e > start and s < end:
+            cuts.add(max(s, start))
+            cuts.add(min(e, end))
+    bounds = sorted(cuts)
+    pieces = []
+    for a, b in pairwise(bounds):
+        if a == b:
+            continue
+        covering = [(cid, dim) for cid, s, e, dim in spans if s <= a and e >= b]
+        pieces.append(
+            Piece(a, b, text[a:b], [c for c, _ in covering], sorted({d for _, d in covering}))
+        )
+    return pieces
+
+
+def source_page(project: Project, source_id: int, viewer: User | None) -> dict[str, Any]:
+    """A source with its paragraphs split into highlighted pieces, the codings a viewer may
+    see (coder, status, score, evidence, memo) and the source's memos."""
+    source = _source_or_404(project, source_id)
+    blind = _blind_for(project, viewer)
+    query = (
+        select(
+            codings.c.id,
+            codings.c.start,
+            codings.c.end,
+            codings.c.status,
+            codings.c.score,
+            codings.c.evidence,
+            codings.c.memo,
+            codings.c.created_by,
+            codings.c.created_at,
+            codings.c.updated_by,
+            codes.c.key.label("code"),
+            codes.c.dimension,
+            codes.c.labels,
+            coders.c.kind.label("coder_kind"),
+            coders.c.name.label("coder_name"),
+            coders.c.version.label("coder_version"),
+        )
+        .join(codes, codes.c.id == codings.c.code_id)
+        .join(coders, coders.c.id == codings.c.coder_id)
+        .where(codings.c.source_id == source_id, codings.c.status != "rejected")
+        .order_by(codings.c.start, codings.c.id)
+    )
+    if blind and viewer is not None:
+        query = query.where(_visible(viewer))
+    with project.store.read() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        paragraphs = [
+            dict(r)
+            for r in conn.execute(
+                select(segments.c.start, segments.c.end, segments.c.page, segments.c.language)
+                .where(segments.c.source_id == source_id, segments.c.kind == "paragraph")
+                .order_by(segments.c.ordinal)
+            ).mappings()
+        ]
+        notes = [
+            dict(r)
+            for r in conn.execute(
+                select(memos)
+                .where(memos.c.source_id == source_id, memos.c.coding_id.is_(None))
+                .order_by(memos.c.id)
+            ).mappings()
+        ]
+    text = source["text"]
+    spans = [(r["id"], r["start"], r["end"], r["dimension"]) for r in rows]
+    if not paragraphs:  # a source always has paragraphs; be safe for empty texts
+        paragraphs = [{"start": 0, "end": len(text), "page": None, "language": source["language"]}]
+    for para in paragraphs:
+        para["pieces"] = split_pieces(text, para["start"], para["end"], spans)
+        para["excerpt"] = None
+    for row in rows:
+        row["text"] = text[row["start"] : row["end"]]
+        row["page"] = _page_of(paragraphs, row["start"])
+    source["paragraphs"] = paragraphs
+    source["codings"] = rows
+    source["memos"] = notes
+    source["blind"] = blind
+    return source
+
+
+def _page_of(paragraphs: list[dict[str, Any]], offset: int) -> int | None:
+    page = None
+    for para in paragraphs:
+        if para["start"] > offset:
+            break
+        page = para["page"]
+    return page
+
+
+def _source_or_404(project: Project, source_id: int) -> dict[str, Any]:
+    with project.store.read() as conn:
+        try:
+            return get_source(conn, source_id)
+        except DiplocodeError:
+            raise DiplocodeError("E089", what="source", ref=source_id) from None
+
+
+# -- review queue ---------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ReviewFilter:
+    """Which suggestions the queue shows; ``None`` means any."""
+
+    code: str | None = None
+    coder: str | None = None  # coder name, e.g. diplocode.lexicon.v1
+    min_score: float | None = None
+    max_score: float | None = None
+    actor: str | None = None
+    language: str | None = None
+    source_id: int | None = None
+
+    def where(self) -> list[Any]:
+        clauses: list[Any] = []
+        if self.code:
+            clauses.append(codes.c.key == self.code)
+        if self.coder:
+            clauses.append(coders.c.name == self.coder)
+        if self.min_score is not None:
+            clauses.append(codings.c.score >= self.min_score)
+        if self.max_score is not None:
+            clauses.append(codings.c.score <= self.max_score)
+        if self.language:
+            clauses.append(sources.c.language == self.language)
+        if self.source_id is not None:
+            clauses.append(codings.c.source_id == self.source_id)
+        if self.actor:
+            needle = self.actor.casefold()
+            clauses.append(
+                exists(
+                    select(source_actors.c.source_id)
+                    .join(actors, actors.c.id == source_actors.c.actor_id)
+                    .where(
+                        source_actors.c.source_id == codings.c.source_id,
+                        or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
+                    )
+                )
+            )
+        return clauses
+
+
+def _queue_base(columns: list[Any], flt: ReviewFilter) -> Any:
+    return (
+        select(*columns)
+        .select_from(codings)
+        .join(codes, codes.c.id == codings.c.code_id)
+        .join(coders, coders.c.id == codings.c.coder_id)
+        .join(sources, sources.c.id == codings.c.source_id)
+        .where(coders.c.kind != "human", *flt.where())
+    )
+
+
+def review_queue(
+    project: Project, flt: ReviewFilter, *, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Machine suggestions nobody has reviewed yet, in source and text order, each with
+    its passage, the source's citation data and the evidence that produced it."""
+    query = (
+        _queue_base(
+            [
+                codings.c.id,
+                codings.c.source_id,
+                codings.c.start,
+                codings.c.end,
+                codings.c.score,
+                codings.c.evidence,
+                codes.c.key.label("code"),
+                codes.c.dimension,
+                codes.c.labels,
+                coders.c.name.label("coder_name"),
+                coders.c.version.label("coder_version"),
+                sources.c.title,
+                sources.c.language,
+                sources.c.date_year,
+                func.substr(
+                    sources.c.text, codings.c.start + 1, codings.c.end - codings.c.start
+                ).label("text"),
+            ],
+            flt,
+        )
+        .where(codings.c.status == "suggested")
+        .order_by(codings.c.source_id, codings.c.start, codings.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    with project.store.read() as conn:
+        rows = [dict(r) for r in conn.execute(query).mappings()]
+        actor_map = actors_of(conn, sorted({r["source_id"] for r in rows}))
+    for row in rows:
+        row["actors"] = [name for name, role in actor_map.get(row["source_id"], [])]
+    return rows
+
+
+def review_progress(project: Project, flt: ReviewFilter) -> dict[str, int]:
+    """Counts of machine codings under the filter: ``open`` (still suggested),
+    ``accepted``, ``rejected``, ``changed`` (final after a human changed the code) and
+    ``total``."""
+    query = _queue_base([codings.c.status, func.count()], flt).group_by(codings.c.status)
+    with project.store.read() as conn:
+        counts = {status: int(n) for status, n in conn.execute(query)}
+    out = {
+        "open": counts.get("suggested", 0),
+        "accepted": counts.get("accepted", 0),
+        "rejected": counts.get("rejected", 0),
+        "changed": counts.get("final", 0),
+    }
+    out["total"] = sum(out.values())
+    out["reviewed"] = out["total"] - out["open"]
+    return out
+
+
+def code_choices(codebook: Codebook, lang: str = "en") -> list[dict[str, Any]]:
+    """Every code with its key, dimension and labels in all languages (for the code
+    picker, which searches by key or any label)."""
+    out = []
+    for dim in codebook.dimensions:
+        for code in dim.codes:
+            out.append(
+                {
+                    "key": code.key,
+                    "dimension": dim.key,
+                    "label": code.label.get(lang) or code.label["en"],
+                    "labels": dict(code.label),
+                }
+            )
+    return out
+
+
+# -- codebook editing ---------------------------------------------------------------------------
+def _next_version(version: str) -> str:
+    """``1.0.0`` -> ``1.0.1``; ``2024a`` -> ``2024a.1``.
+
+    >>> _next_version("1.0.0"), _next_version("1.9"), _next_version("draft")
+    ('1.0.1', '1.10', 'draft.1')
+    """
+    head, _, last = version.rpartition(".")
+    if last.isdigit():
+        return f"{head}.{int(last) + 1}" if head else str(int(last) + 1)
+    return f"{version}.1"
+
+
+def edit_code(
+    project: Project,
+    code_key: str,
+    *,
+    by: str,
+    label: dict[str, str] | None = None,
+    definition: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """Change a code's labels or definitions: the result is a new codebook version
+    (versions are immutable), imported with its audit event. Returns (version id, version).
+    Empty texts remove that language's entry; the English label is required."""
+    _, codebook = project.codebook()
+    data = codebook.model_dump(mode="json")
+    found = False
+    for dim in data["dimensions"]:
+        for code in dim["codes"]:
+            if code["key"] == code_key:
+                found = True
+                for name, change in (("label", label), ("definition", definition)):
+                    for lang, text in (change or {}).items():
+                        if text.strip():
+                            code[name][lang] = text.strip()
+                        else:
+                            code[name].pop(lang, None)
+    if not found:
+        raise DiplocodeError("E089", what="code", ref=code_key)
+    data["version"] = _next_version(codebook.version)
+    new = Codebook.model_validate(data)
+    version_id, _ = project.import_codebook(new, by)
+    return version_id, new.version
