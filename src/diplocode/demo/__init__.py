@@ -27,14 +27,15 @@ def build_demo_project(
 ) -> tuple[Project, list[IngestResult]]:
     """Create a project at ``where`` and ingest ``corpus`` (a folder with ``manifest.csv``).
 
-    With ``fresh``, an existing SQLite file at ``where`` (and its WAL files) is replaced.
+    With ``fresh``, an existing SQLite file at ``where`` (and its WAL files) is replaced;
+    ``where`` may also be a PostgreSQL URL (of an empty database).
     Returns the open project and one result per manifest row (bad rows as failures).
     """
-    where = Path(where)
-    if fresh:
+    is_url = "://" in str(where)  # a PostgreSQL URL: Path() would mangle its '//'
+    if fresh and not is_url:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{where}{suffix}").unlink(missing_ok=True)
-    project = Project.init(where, name="diplocode demo")
+    project = Project.init(str(where) if is_url else Path(where), name="diplocode demo")
     manifest = corpus / "manifest.csv"
     if not manifest.is_file():
         project.close()
