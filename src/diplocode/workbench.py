@@ -64,10 +64,9 @@ def _blind_for(project: Project, viewer: User | None) -> bool:
 
 
 def _visible(viewer: User) -> Any:
-    """The SQL condition for codings a viewer may see under blind coding."""
-    human = exists(
-        select(coders.c.id).where(coders.c.id == codings.c.coder_id, coders.c.kind == "human")
-    )
+    """The SQL condition for codings a viewer may see under blind coding (for a query
+    that joins ``coders``)."""
+    human = coders.c.kind == "human"  # the query joins coders
     return or_(
         and_(human, codings.c.created_by == viewer.username),
         and_(

@@ -455,7 +455,7 @@ def create_app(project: Project, *, team: bool = False, local_user: str | None =
         results = await _ingest_uploads(files, actor, group, date, ctx)
         return page("upload_done.html", request, ctx, results=results)
 
-    @app.post("/api/upload")
+    @app.post("/api/upload", dependencies=[Depends(form_csrf)])
     async def api_upload(
         files: list[UploadFile] = File(...),
         actor: str = Form(""),
