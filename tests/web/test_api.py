@@ -482,7 +482,7 @@ def test_uploads_go_through_ingestion_with_limits(demo: Project, monkeypatch) ->
             "files",
             (
                 "../../../../etc/passwd.txt",
-                "Youth exchanges and scholarships in Almaty and Bishkek.".encode(),
+                b"Youth exchanges and scholarships in Almaty and Bishkek.",
             ),
         ),
         ("files", ("empty.txt", b"")),
