@@ -3,7 +3,7 @@ and Kazakh.
 
 The ``.po`` files under ``web/locale`` are the only source: they are compiled in memory
 when first used (Babel), so there is no build step and no compiled file to drift.
-The language of a request comes from the ``lang`` cookie (the switch in the header),
+The language of a request comes from the ``dc_lang`` cookie (the switch in the header),
 else the browser's ``Accept-Language``, else English.
 """
 
@@ -48,6 +48,8 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
     'ru'
     >>> negotiate(None, "de-DE,fr;q=0.8")
     'en'
+    >>> negotiate(None, "ru;q=0, kk;q=0.1")
+    'kk'
     """
     if cookie in LANGUAGES:
         return str(cookie)
@@ -64,6 +66,6 @@ def negotiate(cookie: str | None, accept_language: str | None) -> str:
                 except ValueError:
                     quality = 0.0
         base = tag.split("-")[0]
-        if base in LANGUAGES:
+        if base in LANGUAGES and quality > 0:  # q=0 means "not this language"
             ranked.append((-quality, i, base))
     return sorted(ranked)[0][2] if ranked else "en"
