@@ -11,6 +11,7 @@ reviewed themselves; owners see everything. Turning it off ("reveal") is an audi
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
@@ -218,9 +219,17 @@ def source_page(project: Project, source_id: int, viewer: User | None) -> dict[s
     spans = [(r["id"], r["start"], r["end"], r["dimension"]) for r in rows]
     if not paragraphs:  # a source always has paragraphs; be safe for empty texts
         paragraphs = [{"start": 0, "end": len(text), "page": None, "language": source["language"]}]
-    for para in paragraphs:
-        para["pieces"] = split_pieces(text, para["start"], para["end"], spans)
-        para["excerpt"] = None
+    # each coding goes to the paragraphs it overlaps (bisect), so a long source with
+    # thousands of codings splits in O(codings log paragraphs + pieces)
+    starts = [p["start"] for p in paragraphs]
+    buckets: list[list[tuple[int, int, int, str]]] = [[] for _ in paragraphs]
+    for span in spans:
+        first = max(bisect_right(starts, span[1]) - 1, 0)
+        last = max(bisect_left(starts, span[2]) - 1, first)
+        for i in range(first, last + 1):
+            buckets[i].append(span)
+    for para, bucket in zip(paragraphs, buckets, strict=True):
+        para["pieces"] = split_pieces(text, para["start"], para["end"], bucket)
     for row in rows:
         row["text"] = text[row["start"] : row["end"]]
         row["page"] = _page_of(paragraphs, row["start"])
