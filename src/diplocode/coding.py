@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from . import audit
 from .errors import DiplocodeError
@@ -56,7 +57,28 @@ def create(
     memo: str | None = None,
     codebook: str | int | None = None,
 ) -> int:
-    """A human codes ``[start, end)`` of a source with a code; returns the coding id."""
+    """A human codes ``[start, end)`` of a source with a code; returns the coding id.
+
+    The same person coding the same span with the same code twice gets E090 (the first
+    coding stands)."""
+    try:
+        return _create(project, source_id, start, end, code_key, who, memo, codebook)
+    except IntegrityError:
+        raise DiplocodeError(
+            "E090", code_key=code_key, start=start, end=end, source_id=source_id, who=who
+        ) from None
+
+
+def _create(
+    project: Project,
+    source_id: int,
+    start: int,
+    end: int,
+    code_key: str,
+    who: str,
+    memo: str | None,
+    codebook: str | int | None,
+) -> int:
     with project.store.begin() as conn:
         n_chars = conn.execute(select(sources.c.n_chars).where(sources.c.id == source_id)).scalar()
         if n_chars is None:
@@ -116,22 +138,23 @@ def _set(
 ) -> None:
     with project.store.begin() as conn:
         before = _existing(conn, coding_id, kind)
-        if expect is not None and before["status"] != expect:
-            # someone else got there first (the write lock makes this check-then-write safe)
+        update = codings.update().where(codings.c.id == coding_id)
+        if expect is not None:
+            # one conditional UPDATE: on PostgreSQL a concurrent reviewer's UPDATE waits for
+            # the row lock and then finds the status changed (a read-then-write check would
+            # let both through); on SQLite the write lock already serialises them
+            update = update.where(codings.c.status == expect)
+        changed = conn.execute(update.values(updated_at=now(), updated_by=who, **values))
+        if changed.rowcount == 0:
+            current = conn.execute(
+                select(codings.c.status, codings.c.updated_by).where(codings.c.id == coding_id)
+            ).one()
             raise DiplocodeError(
                 "E086",
                 coding_id=coding_id,
-                status=before["status"],
-                who=conn.execute(
-                    select(codings.c.updated_by).where(codings.c.id == coding_id)
-                ).scalar()
-                or "someone",
+                status=current.status,
+                who=current.updated_by or "someone",
             )
-        conn.execute(
-            codings.update()
-            .where(codings.c.id == coding_id)
-            .values(updated_at=now(), updated_by=who, **values)
-        )
         after = cq.get_coding(conn, coding_id)
         assert after is not None
         extra = {"before": {k: before[k] for k in values if k in before}, "note": note}

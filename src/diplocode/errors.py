@@ -187,6 +187,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No {what} #{ref} here.",
         "Go back to the list and pick one that exists.",
     ),
+    "E090": (
+        "{who} already coded characters {start}-{end} of source #{source_id} with '{code_key}'.",
+        "Nothing was added: the earlier coding stands. Pick another code or passage.",
+    ),
     # --- parameters ------------------------------------------------------------------------
     "E060": (
         "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",

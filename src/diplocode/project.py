@@ -31,6 +31,9 @@ class Project:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # versions are immutable: a parsed version is cached by id (parsing and validating
+        # a codebook costs milliseconds, and the web pages ask for it on every request)
+        self._codebooks: dict[int, Codebook] = {}
 
     @classmethod
     def init(
@@ -111,8 +114,13 @@ class Project:
 
         with self.store.read() as conn:
             version_id = cbq.resolve_version(conn, ref)
+            cached = self._codebooks.get(version_id)
+            if cached is not None:
+                return version_id, cached
             row = cbq.get_version(conn, version_id)
-        return version_id, Codebook.model_validate(row["content"])
+        codebook = Codebook.model_validate(row["content"])
+        self._codebooks[version_id] = codebook
+        return version_id, codebook
 
     def settings(self) -> dict[str, Any]:
         from sqlalchemy import select

@@ -586,3 +586,58 @@ def test_serve_refuses_a_public_address_without_team_mode(project: Project, db_u
     result = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0", "-p", db_url])
     assert result.exit_code == 2
     assert "E060" in result.output and "--team" in result.output
+
+
+def test_coding_the_same_passage_twice_is_a_clear_conflict(demo: Project) -> None:
+    client = TestClient(create_app(demo))
+    csrf = client.get("/api/me").json()["csrf"]
+    body = {
+        "source_id": 4,
+        "start": 3,
+        "end": 30,
+        "code": next(iter(demo.codebook()[1].codes())).key,
+    }
+    first = client.post("/api/codings", json=body, headers={"X-CSRF-Token": csrf})
+    assert first.status_code == 200
+    again = client.post("/api/codings", json=body, headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 409 and again.json()["error"]["code"] == "E090"
+    with demo.store.read() as conn:
+        assert audit.verify(conn) == []
+
+
+def test_racing_reviewers_never_both_win(demo: Project) -> None:
+    """Two coders accept and reject the same suggestions at the same moment: exactly one
+    wins each time (on PostgreSQL a read-then-write check would let both through)."""
+    app = create_app(demo, team=True)
+    (alice, a_csrf), (bob, b_csrf) = login(app, "coder"), login(app, "coder2")
+    targets = [i["id"] for i in alice.get("/api/review", params={"limit": 30}).json()["items"]]
+    outcomes: dict[int, list[int]] = {t: [] for t in targets}
+    barrier = threading.Barrier(2)
+    lock = threading.Lock()
+
+    def review(client: TestClient, csrf: str, action: str) -> None:
+        for target in targets:
+            barrier.wait()
+            r = client.post(
+                f"/api/codings/{target}/{action}", json={}, headers={"X-CSRF-Token": csrf}
+            )
+            with lock:
+                outcomes[target].append(r.status_code)
+
+    threads = [
+        threading.Thread(target=review, args=(alice, a_csrf, "accept")),
+        threading.Thread(target=review, args=(bob, b_csrf, "reject")),
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(sorted(codes) == [200, 409] for codes in outcomes.values()), outcomes
+    with demo.store.read() as conn:
+        events = [
+            e
+            for e in audit.log(conn, limit=None)
+            if e["kind"] in ("coding.accepted", "coding.rejected")
+        ]
+        assert len(events) == len(targets)
+        assert audit.verify(conn) == []

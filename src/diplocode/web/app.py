@@ -73,6 +73,7 @@ _STATUS = {
     "E085": 403,
     "E086": 409,
     "E081": 409,
+    "E090": 409,
 }
 
 #: dimension -> colour (colour-blind-safe palette, Okabe-Ito)
