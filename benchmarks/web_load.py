@@ -24,8 +24,12 @@ acknowledged creates; no suggestion may be acknowledged as reviewed twice; and
 store does not show. *Errors* are 5xx, connection errors and 4xx other than the expected
 409 conflicts.
 
-    python benchmarks/web_load.py [--seconds 60] [--coders 20]
+    python benchmarks/web_load.py [--seconds 60] [--coders 20] [--workers 1] [--think 0]
         [--pg postgresql://postgres@127.0.0.1:55433/postgres] [--sqlite-only]
+
+``--think S`` makes each coder pause a random time (exponential, mean S seconds) before
+each action, like a person reading; the default 0 is a closed loop that measures the
+server at saturation. ``--workers N`` runs ``diplocode serve --workers N``.
 
 Goal (issue): p95 < 150 ms, 0 lost, 0 errors. The load generator and the server share the
 machine (it reports its CPU count): the figures include that contention. Prints figures;
@@ -72,17 +76,6 @@ GROUPS = {
     "source_page": "read",
     "sources_api": "read",
 }
-
-#: the server: the app in team mode, one uvicorn process
-_SERVE = """
-import sys
-import uvicorn
-from diplocode.project import Project
-from diplocode.web.app import create_app
-where, port = sys.argv[1], int(sys.argv[2])
-uvicorn.run(create_app(Project.open(where), team=True), host="127.0.0.1", port=port,
-            log_level="warning")
-"""
 
 
 # -- the project ------------------------------------------------------------------------------
@@ -147,9 +140,11 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(where: str, port: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(where: str, port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
+    """``diplocode serve --team`` as a user would start it, in its own process(es)."""
+    cli = Path(sys.executable).with_name("diplocode")
     proc = subprocess.Popen(
-        [sys.executable, "-c", _SERVE, where, str(port)],
+        [str(cli), "serve", where, "--team", "--port", str(port), "--workers", str(workers)],
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
@@ -178,12 +173,35 @@ def stop_server(proc: subprocess.Popen[bytes]) -> None:
 
 
 def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process (Linux /proc), or None."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
+    """User + system CPU time of a process and its live descendants (the uvicorn worker
+    processes) from Linux /proc, or None."""
+
+    def stat(p: int) -> list[str] | None:
+        try:
+            return Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = int(fields[1])
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    total = 0.0
+    for p in family:
+        fields = stat(p)
+        if fields is None:
+            if p == pid:
+                return None
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 # -- the simulated coders ---------------------------------------------------------------------
@@ -251,6 +269,7 @@ async def run_coder(
     start: asyncio.Event,
     deadline: list[float],
     seed: int,
+    think: float = 0.0,
 ) -> None:
     rng = random.Random(seed)
     source_ids = sorted(lengths)
@@ -259,6 +278,10 @@ async def run_coder(
         await login(client, coder)
         await start.wait()
         while time.perf_counter() < deadline[0]:
+            if think > 0:  # a person reading between actions: exponential pauses
+                await asyncio.sleep(min(rng.expovariate(1 / think), 10 * think))
+                if time.perf_counter() >= deadline[0]:
+                    break
             roll = rng.random()
             if roll < 0.25 and queue_open:
                 resp = await request(client, coder, "review_queue", "GET", "/api/review?limit=20")
@@ -305,7 +328,13 @@ async def run_coder(
 
 
 async def load(
-    base: str, n: int, seconds: float, lengths: dict[int, int], keys: list[str], pid: int
+    base: str,
+    n: int,
+    seconds: float,
+    lengths: dict[int, int],
+    keys: list[str],
+    pid: int,
+    think: float = 0.0,
 ) -> tuple[list[Coder], float, dict[str, float | None]]:
     """Log every coder in, then run them all for ``seconds``; returns the coders, the
     elapsed time and the CPU seconds the server and this process spent in that window."""
@@ -313,7 +342,7 @@ async def load(
     start = asyncio.Event()
     deadline = [float("inf")]
     tasks = [
-        asyncio.create_task(run_coder(base, c, lengths, keys, start, deadline, seed=i))
+        asyncio.create_task(run_coder(base, c, lengths, keys, start, deadline, seed=i, think=think))
         for i, c in enumerate(coders_)
     ]
     # every coder logs in first (argon2id: deliberately slow); the clock starts after that
@@ -527,10 +556,18 @@ def run_backend(label: str, where: str, args: argparse.Namespace, tmp: Path) -> 
     load_before = os.getloadavg()
     port = free_port()
     log = tmp / f"server-{label}.log"
-    proc = start_server(where, port, log)
+    proc = start_server(where, port, log, args.workers)
     try:
         coders_, elapsed, cpu = asyncio.run(
-            load(f"http://127.0.0.1:{port}", args.coders, args.seconds, lengths, keys, proc.pid)
+            load(
+                f"http://127.0.0.1:{port}",
+                args.coders,
+                args.seconds,
+                lengths,
+                keys,
+                proc.pid,
+                args.think,
+            )
         )
     finally:
         stop_server(proc)
@@ -563,11 +600,22 @@ def main() -> None:
     parser.add_argument("--coders", type=int, default=20)
     parser.add_argument("--pg", help="a PostgreSQL server URL; a fresh database is made on it")
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="server processes (diplocode serve --workers)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean pause in seconds between a coder's actions (exponential); 0: closed loop",
+    )
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "results")
     args = parser.parse_args()
+    pacing = f"think time {args.think:g} s (mean)" if args.think else "closed loop, no think time"
     print(
-        f"{args.coders} coders x {args.seconds:.0f} s, closed loop on 127.0.0.1; one uvicorn "
-        f"process; {os.cpu_count()} CPUs shared by the server and the load generator"
+        f"{args.coders} coders x {args.seconds:.0f} s, {pacing}, on 127.0.0.1; "
+        f"{args.workers} server process(es); {os.cpu_count()} CPUs shared by the server "
+        "and the load generator"
     )
     results = []
     with tempfile.TemporaryDirectory(prefix="diplocode-web-load-") as tmp:
@@ -586,6 +634,8 @@ def main() -> None:
         {
             "seconds": args.seconds,
             "coders": args.coders,
+            "workers": args.workers,
+            "think_s": args.think,
             "goal": {"p95_ms": GOAL_P95_MS, "lost": 0, "errors": 0},
             "results": results,
         },

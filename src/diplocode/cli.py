@@ -1231,6 +1231,12 @@ def serve(
     user: Annotated[
         str | None, typer.Option(help="Single-user mode: who acts (for the audit trail).")
     ] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Server processes (a team on a multi-core server: one per core)."
+        ),
+    ] = 1,
 ) -> None:
     """Open the web workbench: read, code, memo and review in the browser.
 
@@ -1239,6 +1245,7 @@ def serve(
     """
     import uvicorn
 
+    from .project import find_project
     from .web.app import create_app
 
     if not team and host not in ("127.0.0.1", "localhost", "::1"):
@@ -1253,11 +1260,31 @@ def serve(
             console.print(
                 "[yellow]no owner yet:[/] add one with 'diplocode user add NAME --role owner'"
             )
-    application = create_app(proj, team=team, local_user=_who(user))
     console.print(
         f"diplocode workbench for [bold]{proj.name}[/] at http://{host}:{port}/ "
-        f"({'team mode: login required' if team else 'single-user mode'}); Ctrl+C stops it"
+        f"({'team mode: login required' if team else 'single-user mode'}"
+        f"{f', {workers} processes' if workers > 1 else ''}); Ctrl+C stops it"
     )
+    if workers > 1:
+        import secrets
+
+        proj.close()
+        os.environ.update(
+            DIPLOCODE_SERVE_PROJECT=find_project(project_arg or project),
+            DIPLOCODE_SERVE_TEAM="1" if team else "0",
+            DIPLOCODE_SERVE_USER=_who(user),
+            DIPLOCODE_SERVE_CSRF=secrets.token_urlsafe(32),
+        )
+        uvicorn.run(
+            "diplocode.web.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+        )
+        return
+    application = create_app(proj, team=team, local_user=_who(user))
     try:
         uvicorn.run(application, host=host, port=port, log_level="warning")
     finally:

@@ -54,7 +54,7 @@ from ..users import (
 )
 from .i18n import LANGUAGES, negotiate, translations
 
-__all__ = ["create_app"]
+__all__ = ["app_from_environment", "create_app"]
 
 SESSION_COOKIE = "dc_session"
 LANG_COOKIE = "dc_lang"
@@ -159,11 +159,34 @@ class Settings(BaseModel):
     blind_coding: bool
 
 
-def create_app(project: Project, *, team: bool = False, local_user: str | None = None) -> FastAPI:
+def app_from_environment() -> FastAPI:
+    """The app for a worker process started by ``diplocode serve --workers N`` (uvicorn
+    imports it by name in each worker): the project and mode come from the environment
+    the CLI sets (``DIPLOCODE_SERVE_PROJECT``, ``DIPLOCODE_SERVE_TEAM``,
+    ``DIPLOCODE_SERVE_USER``, ``DIPLOCODE_SERVE_CSRF``)."""
+    import os
+
+    project = Project.open(os.environ["DIPLOCODE_SERVE_PROJECT"])
+    return create_app(
+        project,
+        team=os.environ.get("DIPLOCODE_SERVE_TEAM") == "1",
+        local_user=os.environ.get("DIPLOCODE_SERVE_USER") or None,
+        local_csrf=os.environ.get("DIPLOCODE_SERVE_CSRF") or None,
+    )
+
+
+def create_app(
+    project: Project,
+    *,
+    team: bool = False,
+    local_user: str | None = None,
+    local_csrf: str | None = None,
+) -> FastAPI:
     """The workbench for one open project.
 
     ``team`` requires login; otherwise every request acts as ``local_user`` (default: the
-    operating-system user) with the owner role.
+    operating-system user) with the owner role, and writes need ``local_csrf`` (default: a
+    random token for this process; worker processes share one).
     """
     app = FastAPI(
         title="diplocode workbench",
@@ -185,7 +208,7 @@ def create_app(project: Project, *, team: bool = False, local_user: str | None =
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     throttle = LoginThrottle()
     local = User(0, local_user or _os_user(), None, "owner")
-    local_csrf = secrets.token_urlsafe(32)
+    local_csrf = local_csrf or secrets.token_urlsafe(32)
     app.state.project = project
     app.state.team = team
     app.state.throttle = throttle
