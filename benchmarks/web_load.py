@@ -274,7 +274,9 @@ async def run_coder(
     rng = random.Random(seed)
     source_ids = sorted(lengths)
     queue_open = True
-    async with httpx.AsyncClient(base_url=base, timeout=60.0) as client:
+    # keep idle connections shorter than the server does (diplocode serve: 75 s)
+    limits = httpx.Limits(keepalive_expiry=30.0)
+    async with httpx.AsyncClient(base_url=base, timeout=60.0, limits=limits) as client:
         await login(client, coder)
         await start.wait()
         while time.perf_counter() < deadline[0]:

@@ -1130,6 +1130,10 @@ def db_upgrade(
         _fail(e)
 
 
+#: how long the server keeps an idle connection: longer than browsers' and clients' own
+#: keep-alive, so a client never sends on a connection the server is closing
+KEEP_ALIVE_S = 75
+
 user_app = typer.Typer(
     help="Users of a team project (for 'diplocode serve --team').", no_args_is_help=True
 )
@@ -1233,9 +1237,7 @@ def serve(
     ] = None,
     workers: Annotated[
         int,
-        typer.Option(
-            min=1, help="Server processes (a team on a multi-core server: one per core)."
-        ),
+        typer.Option(min=1, help="Server processes (a team on a multi-core server: one per core)."),
     ] = 1,
 ) -> None:
     """Open the web workbench: read, code, memo and review in the browser.
@@ -1282,11 +1284,18 @@ def serve(
             port=port,
             workers=workers,
             log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_S,
         )
         return
     application = create_app(proj, team=team, local_user=_who(user))
     try:
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_keep_alive=KEEP_ALIVE_S,
+        )
     finally:
         proj.close()
 

@@ -357,6 +357,11 @@ def test_review_suggestions_with_the_keyboard(
     )
     assert audit_problems(coded_demo) == []
 
+    # the counters follow each action without a reload
+    expect(page.locator("#progress")).to_contain_text(re.compile(r"Reviewed 3 of \d+"))
+    expect(page.locator("#progress")).to_contain_text(
+        re.compile(r"accepted 1,\s+rejected 1,\s+changed 1")
+    )
     page.reload()  # the reviewed ones have left the queue; the progress counts them
     expect(page.locator("#queue li.item").first).to_be_visible()
     shown = {

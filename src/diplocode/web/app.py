@@ -21,6 +21,7 @@ from __future__ import annotations
 import getpass
 import secrets
 import tempfile
+import threading
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from .. import __version__, audit, coding, workbench
@@ -40,7 +42,7 @@ from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
 from ..corpus.readers import ReadOptions
 from ..errors import DiplocodeError
 from ..project import Project
-from ..store.schema import SOURCE_GROUPS
+from ..store.schema import SOURCE_GROUPS, audit_head
 from ..store.sources import SourceFilter
 from ..users import (
     LoginThrottle,
@@ -705,18 +707,37 @@ def create_app(
         return ok(version_id=version_id, version=version)
 
     # -- compare -------------------------------------------------------------------------------------
+    compare_cache: dict[tuple[int, bool, str], tuple[Any, Markup | None]] = {}
+    compare_lock = threading.Lock()
+
+    def comparison(include_suggested: bool, lang: str) -> tuple[Any, Markup | None]:
+        """The comparison tables and heatmap, computed once per state of the project: every
+        change to codings appends an audit event, so the chain head's id is the key."""
+        from ..report import charts, collect
+
+        with project.store.read() as conn:
+            head = int(conn.execute(select(audit_head.c.last_id)).scalar() or 0)
+        key = (head, include_suggested, lang)
+        with compare_lock:
+            if key in compare_cache:
+                return compare_cache[key]
+        data = collect(project, include_suggested=include_suggested, lang=lang)
+        svg = None
+        if not data.crosstab.empty:
+            labels = _labels(project.codebook()[1], lang)
+            # matplotlib's own SVG (labels escaped by it), computed here, not user markup
+            svg = Markup(charts.to_svg(charts.heatmap(data.crosstab, labels)))
+        with compare_lock:
+            if len(compare_cache) >= 8:
+                compare_cache.pop(next(iter(compare_cache)))
+            compare_cache[key] = (data, svg)
+        return data, svg
+
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(
         request: Request, include_suggested: bool = False, ctx: _Context = needs("read")
     ) -> HTMLResponse:
-        from ..report import charts, collect
-
-        data = collect(project, include_suggested=include_suggested, lang=ctx.lang)
-        _, codebook = project.codebook()
-        labels = _labels(codebook, ctx.lang)
-        svg = None
-        if not data.crosstab.empty:
-            svg = Markup(charts.to_svg(charts.heatmap(data.crosstab, labels)))
+        data, svg = comparison(include_suggested, ctx.lang)
         return page(
             "compare.html",
             request,
@@ -729,9 +750,7 @@ def create_app(
 
     @app.get("/api/compare")
     def api_compare(include_suggested: bool = False, ctx: _Context = needs("read")) -> JSONResponse:
-        from ..report import collect
-
-        data = collect(project, include_suggested=include_suggested, lang=ctx.lang)
+        data, _ = comparison(include_suggested, ctx.lang)
         models = [
             {
                 "actor": actor,

@@ -218,6 +218,16 @@ function setupReview() {
       progress.dataset.reviewedHere = String(done);
       const bar = progress.querySelector("progress");
       if (bar) bar.value = Number(bar.value) + 1;
+      const counter = progress.querySelector(`[data-count="${kind}"]`);
+      if (counter) counter.textContent = String(Number(counter.textContent) + 1);
+      const sentence = document.getElementById("progress-text");
+      if (sentence) {
+        const reviewed = Number(sentence.dataset.reviewed) + 1;
+        sentence.dataset.reviewed = String(reviewed);
+        sentence.textContent = sentence.dataset.format
+          .replace("%(done)d", String(reviewed))
+          .replace("%(total)d", progress.dataset.total);
+      }
       nextOpen();
     } catch (err) {
       state.textContent = err.message;
