@@ -1157,7 +1157,10 @@ def user_add(
     project: ProjectOpt = None,
     user: Annotated[str | None, typer.Option(help="Who adds (for the audit trail).")] = None,
 ) -> None:
-    """Add a user; the password is asked for (or read with --password-stdin) and stored as an argon2id hash."""
+    """Add a user; the password is asked for (or read with --password-stdin) and stored as an argon2id hash.
+
+    Example: diplocode user add aigerim --role owner
+    """
     from .users import add_user
 
     with _open(project) as proj:
@@ -1172,7 +1175,10 @@ def user_add(
 
 @user_app.command("list")
 def user_list(project: ProjectOpt = None) -> None:
-    """List users and their roles."""
+    """List users and their roles.
+
+    Example: diplocode user list
+    """
     from .users import list_users
 
     with _open(project) as proj:
@@ -1189,7 +1195,10 @@ def user_role(
     project: ProjectOpt = None,
     user: Annotated[str | None, typer.Option(help="Who changes it (for the audit trail).")] = None,
 ) -> None:
-    """Change a user's role."""
+    """Change a user's role.
+
+    Example: diplocode user role daniyar viewer
+    """
     from .users import set_role
 
     with _open(project) as proj:
@@ -1209,7 +1218,10 @@ def user_password(
     project: ProjectOpt = None,
     user: Annotated[str | None, typer.Option(help="Who changes it (for the audit trail).")] = None,
 ) -> None:
-    """Set a new password (the user's sessions end)."""
+    """Set a new password (the user's sessions end).
+
+    Example: diplocode user password daniyar
+    """
     from .users import set_password
 
     with _open(project) as proj:
@@ -1244,6 +1256,9 @@ def serve(
 
     Without --team it serves only this machine (127.0.0.1) with no login; with --team
     every user logs in and their role decides what they may do.
+
+    Example: diplocode serve central-asia.db
+    Example: diplocode serve postgresql://diplocode@db/ca --team --host 0.0.0.0 --workers 4
     """
     import uvicorn
 

@@ -31,7 +31,13 @@ def test_every_cli_command_has_an_example() -> None:
     text = (REPO / "docs" / "cli.md").read_text(encoding="utf-8")
     for block in text.split("## `")[1:]:
         title = block.split("`", 1)[0]
-        groups = ("diplocode", "diplocode db", "diplocode codebook", "diplocode audit")
+        groups = (
+            "diplocode",
+            "diplocode db",
+            "diplocode codebook",
+            "diplocode audit",
+            "diplocode user",
+        )
         if title in (*groups, "diplocode db status", "diplocode db upgrade"):
             continue
         assert "Example:" in block, f"{title} has no Example: in its docstring"
