@@ -61,12 +61,18 @@ def create(
 
     The same person coding the same span with the same code twice gets E090 (the first
     coding stands)."""
-    try:
-        return _create(project, source_id, start, end, code_key, who, memo, codebook)
-    except IntegrityError:
-        raise DiplocodeError(
-            "E090", code_key=code_key, start=start, end=end, source_id=source_id, who=who
-        ) from None
+    for attempt in (1, 2):
+        try:
+            return _create(project, source_id, start, end, code_key, who, memo, codebook)
+        except IntegrityError:
+            # the first attempt may have lost a race to create this person's coder row
+            # (PostgreSQL); a second failure is the coding itself existing already
+            if attempt == 1:
+                continue
+            raise DiplocodeError(
+                "E090", code_key=code_key, start=start, end=end, source_id=source_id, who=who
+            ) from None
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _create(
@@ -79,7 +85,10 @@ def _create(
     memo: str | None,
     codebook: str | int | None,
 ) -> int:
-    with project.store.begin() as conn:
+    # validate with a read first: on SQLite a write transaction holds the database's one
+    # write lock, so it should only write (the rows read here never change: sources keep
+    # their text, codebook versions are immutable)
+    with project.store.read() as conn:
         n_chars = conn.execute(select(sources.c.n_chars).where(sources.c.id == source_id)).scalar()
         if n_chars is None:
             raise DiplocodeError("E050", ref=source_id)
@@ -101,7 +110,10 @@ def _create(
                 constraint=f"a code of codebook version #{version_id}",
                 value=code_key,
             )
-        coder_id = _human_coder(conn, who)
+        coder_id = cq.find_coder(conn, "human", f"human:{who}", "1", {"user": who})
+    with project.store.begin() as conn:
+        if coder_id is None:
+            coder_id = _human_coder(conn, who)
         coding_id = inserted_id(
             conn.execute(
                 codings.insert().values(

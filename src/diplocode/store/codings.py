@@ -18,6 +18,21 @@ def params_hash(params: dict[str, Any]) -> str:
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
+def find_coder(
+    conn: Connection, kind: str, name: str, version: str, params: dict[str, Any]
+) -> int | None:
+    """The id of the coder row for exactly these parameters, or None."""
+    found = conn.execute(
+        select(coders.c.id).where(
+            coders.c.kind == kind,
+            coders.c.name == name,
+            coders.c.version == version,
+            coders.c.params_hash == params_hash(params),
+        )
+    ).scalar()
+    return None if found is None else int(found)
+
+
 def get_or_create_coder(
     conn: Connection,
     kind: str,
@@ -27,17 +42,10 @@ def get_or_create_coder(
     user_id: int | None = None,
 ) -> int:
     """The coder row for exactly these parameters (a new row when any parameter differs)."""
-    digest = params_hash(params)
-    found = conn.execute(
-        select(coders.c.id).where(
-            coders.c.kind == kind,
-            coders.c.name == name,
-            coders.c.version == version,
-            coders.c.params_hash == digest,
-        )
-    ).scalar()
+    found = find_coder(conn, kind, name, version, params)
     if found is not None:
-        return int(found)
+        return found
+    digest = params_hash(params)
     return inserted_id(
         conn.execute(
             coders.insert().values(
