@@ -10,10 +10,17 @@ Every error a user can meet has a stable code (``E001`` ...) and a message that 
 True
 >>> err.code
 'E001'
+
+The templates are English. Their Russian and Kazakh translations live in the gettext
+domain ``errors`` (the web workbench's ``locale/{ru,kk}/LC_MESSAGES/errors.po``, made by
+``scripts/extract_messages.py``); :func:`localized` fills a translation given any
+``gettext`` callable, so this module does not depend on where the catalogues are.
 """
 
 from __future__ import annotations
 
+import string
+from collections.abc import Callable
 from typing import Any
 
 #: code -> (what happened, how to fix). Both are ``str.format`` templates.
@@ -198,6 +205,14 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
 }
 
+#: The web API's message for a request that fails validation (sent with the code ``E060``;
+#: ``detail`` is the validator's own English message). It is not an error raised by the
+#: library, but it is translated with the catalogue's templates.
+REQUEST_INVALID: tuple[str, str] = (
+    "The request's '{where}' is not valid: {detail}.",
+    "Send the fields the API documents at /api/docs.",
+)
+
 
 class DiplocodeError(Exception):
     """An error a user can act on.
@@ -235,3 +250,52 @@ def _fill(template: str, fields: dict[str, Any]) -> str:
         return template.format_map(_Defaulting(fields))
     except (ValueError, TypeError):  # a format spec that does not fit the value given
         return template
+
+
+def _fields(template: str) -> set[str]:
+    """The field names ``template`` uses (``{value!r}`` and ``{size_mb:.1f}`` give
+    ``value`` and ``size_mb``); ValueError when its braces do not balance."""
+    names = set()
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name)
+        if spec:
+            names |= _fields(spec)
+    return names
+
+
+def translate(template: str, fields: dict[str, Any], gettext: Callable[[str], str]) -> str:
+    """``template`` translated by ``gettext`` and filled with ``fields``.
+
+    The English text (``template`` filled) comes back instead when the translation cannot
+    be used: it uses a field the English template does not (a placeholder renamed by
+    mistake would print ``?``), its braces do not balance, or it does not format.
+
+    >>> ru = {"'{path}' does not exist.": "Файл '{path}' не существует."}.get
+    >>> translate("'{path}' does not exist.", {"path": "a.txt"}, lambda t: ru(t) or t)
+    "Файл 'a.txt' не существует."
+    >>> broken = lambda t: "Файл '{путь}' не существует."
+    >>> translate("'{path}' does not exist.", {"path": "a.txt"}, broken)
+    "'a.txt' does not exist."
+    """
+    english = _fill(template, fields)
+    try:
+        translated = gettext(template)
+        if not translated or not _fields(translated) <= _fields(template):
+            return english
+        return translated.format_map(_Defaulting(fields))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        return english
+
+
+def localized(error: DiplocodeError, gettext: Callable[[str], str]) -> tuple[str, str]:
+    """``(what, fix)`` of ``error`` in the language of ``gettext`` (a catalogue of the
+    ``errors`` domain), each falling back to the English text when its translation is
+    missing or broken.
+
+    >>> err = DiplocodeError("E010", path="a.txt", base="/data")
+    >>> localized(err, lambda template: template) == (err.what, err.fix)
+    True
+    """
+    what, fix = CATALOGUE[error.code]
+    return translate(what, error.fields, gettext), translate(fix, error.fields, gettext)

@@ -183,6 +183,9 @@ def test_anonymous_pages_redirect_to_login_with_next(demo: Project) -> None:
             "code": "E088",
             "what": "You are not logged in, or your session has expired.",
             "fix": "Log in again.",
+            # no Accept-Language: the message in the request's language is the English one
+            "what_local": "You are not logged in, or your session has expired.",
+            "fix_local": "Log in again.",
         },
     }
 

@@ -12,8 +12,10 @@ Every state-changing request (form or API) must carry the session's CSRF token, 
 ``X-CSRF-Token`` header or a ``csrf_token`` form field; in single-user mode the token is
 per server process, which stops other web pages from posting to the local server.
 
-Errors are one shape for the API, ``{"ok": false, "error": {"code", "what", "fix"}}``,
-and an error page for the HTML routes.
+Errors are one shape for the API, ``{"ok": false, "error": {"code", "what", "fix",
+"what_local", "fix_local"}}`` (``what``/``fix`` in English, stable for scripts; the
+``_local`` pair in the request's language), and an error page, in the request's language,
+for the HTML routes.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from .. import __version__, audit, coding, workbench
 from ..corpus.ingest import IngestItem, ingest
 from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
 from ..corpus.readers import ReadOptions
-from ..errors import DiplocodeError
+from ..errors import REQUEST_INVALID, DiplocodeError, localized, translate
 from ..project import Project
 from ..store.schema import SOURCE_GROUPS, audit_head
 from ..store.sources import SourceFilter
@@ -54,7 +56,7 @@ from ..users import (
     session_for,
     start_session,
 )
-from .i18n import LANGUAGES, negotiate, translations
+from .i18n import LANGUAGES, error_translations, negotiate, translations
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -259,8 +261,7 @@ def create_app(
         status = _STATUS.get(exc.code, 400)
         if request.url.path.startswith("/api/"):
             return JSONResponse(
-                {"ok": False, "error": {"code": exc.code, "what": exc.what, "fix": exc.fix}},
-                status_code=status,
+                {"ok": False, "error": _err(exc, _lang(request))}, status_code=status
             )
         if exc.code == "E088":
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
@@ -269,7 +270,8 @@ def create_app(
         session = _session(request)
         ctx = _Context(session.user, session.csrf, lang) if session else None
         return HTMLResponse(
-            _render("error.html", request, ctx, error=exc, status=status), status_code=status
+            _render("error.html", request, ctx, error=_err(exc, lang), status=status),
+            status_code=status,
         )
 
     from fastapi.exceptions import RequestValidationError
@@ -277,14 +279,23 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def _on_invalid(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        where = ".".join(str(p) for p in first.get("loc", ()))
+        fields = {
+            "where": ".".join(str(p) for p in first.get("loc", ())),
+            "detail": first.get("msg", "invalid"),
+        }
+        english = error_translations("en").gettext
+        local = error_translations(_lang(request)).gettext
+        what, fix = (translate(t, fields, english) for t in REQUEST_INVALID)
+        what_local, fix_local = (translate(t, fields, local) for t in REQUEST_INVALID)
         return JSONResponse(
             {
                 "ok": False,
                 "error": {
                     "code": "E060",
-                    "what": f"The request's '{where}' is not valid: {first.get('msg', 'invalid')}.",
-                    "fix": "Send the fields the API documents at /api/docs.",
+                    "what": what,
+                    "fix": fix,
+                    "what_local": what_local,
+                    "fix_local": fix_local,
                 },
             },
             status_code=422,
@@ -351,7 +362,13 @@ def create_app(
                 throttle.failed(username, address)
             status = _STATUS.get(exc.code, 400)
             return HTMLResponse(
-                _render("login.html", request, None, next=_safe_next(next), error=exc),
+                _render(
+                    "login.html",
+                    request,
+                    None,
+                    next=_safe_next(next),
+                    error=_err(exc, _lang(request)),
+                ),
                 status_code=status,
             )
         throttle.succeeded(username, address)
@@ -518,7 +535,7 @@ def create_app(
                         size_mb=len(data) / 1048576,
                         limit_mb=MAX_UPLOAD_MB,
                     )
-                    out.append({"file": name, "status": "failed", "error": _err(err)})
+                    out.append({"file": name, "status": "failed", "error": _err(err, ctx.lang)})
                     continue
                 path = Path(tmp) / f"{i:03d}-{name}"
                 path.write_bytes(data)
@@ -536,7 +553,7 @@ def create_app(
                         "status": result.status,
                         "source_id": result.source_id,
                         "language": result.language,
-                        "error": _err(result.error) if result.error else None,
+                        "error": _err(result.error, ctx.lang) if result.error else None,
                     }
                 )
         return out
@@ -870,8 +887,17 @@ def _labels(codebook: Any, lang: str) -> dict[str, str]:
     return {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
 
 
-def _err(error: DiplocodeError) -> dict[str, str]:
-    return {"code": error.code, "what": error.what, "fix": error.fix}
+def _err(error: DiplocodeError, lang: str) -> dict[str, str]:
+    """The API's (and the templates') form of an error: ``what``/``fix`` in English,
+    ``what_local``/``fix_local`` in ``lang``."""
+    what_local, fix_local = localized(error, error_translations(lang).gettext)
+    return {
+        "code": error.code,
+        "what": error.what,
+        "fix": error.fix,
+        "what_local": what_local,
+        "fix_local": fix_local,
+    }
 
 
 def _safe_filename(name: str) -> str:

@@ -5,6 +5,10 @@ The ``.po`` files under ``web/locale`` are the only source: they are compiled in
 when first used (Babel), so there is no build step and no compiled file to drift.
 The language of a request comes from the ``dc_lang`` cookie (the switch in the header),
 else the browser's ``Accept-Language``, else English.
+
+Two gettext domains: ``diplocode`` (the templates' interface messages) and ``errors``
+(the coded error messages of :data:`diplocode.errors.CATALOGUE`, filled by
+:func:`diplocode.errors.localized`).
 """
 
 from __future__ import annotations
@@ -17,18 +21,29 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-__all__ = ["LANGUAGES", "negotiate", "translations"]
+__all__ = ["LANGUAGES", "error_translations", "negotiate", "translations"]
 
 #: interface languages: code -> name in that language
 LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
 DOMAIN = "diplocode"
+ERRORS_DOMAIN = "errors"
 LOCALE_DIR = Path(__file__).parent / "locale"
 
 
 @functools.cache
 def translations(lang: str) -> gettext.NullTranslations:
-    """The catalogue of ``lang`` (English: the messages as written)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    """The interface catalogue of ``lang`` (English: the messages as written)."""
+    return _catalogue(lang, DOMAIN)
+
+
+@functools.cache
+def error_translations(lang: str) -> gettext.NullTranslations:
+    """The error-message catalogue of ``lang`` (English: the catalogue as written)."""
+    return _catalogue(lang, ERRORS_DOMAIN)
+
+
+def _catalogue(lang: str, domain: str) -> gettext.NullTranslations:
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
     if lang == "en" or not po.exists():
         return gettext.NullTranslations()
     with po.open("rb") as handle:

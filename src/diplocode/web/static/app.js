@@ -14,8 +14,10 @@ async function api(method, url, body) {
   let data;
   try { data = await response.json(); } catch (e) { data = { ok: false, error: { code: "HTTP", what: response.statusText, fix: "" } }; }
   if (!data.ok) {
-    const err = new Error(`[${data.error.code}] ${data.error.what} ${data.error.fix}`);
-    err.info = data.error;
+    // what_local/fix_local: the message in the page's language; what/fix: English
+    const e = data.error;
+    const err = new Error(`[${e.code}] ${e.what_local || e.what} ${e.fix_local || e.fix}`);
+    err.info = e;
     throw err;
   }
   return data;
