@@ -644,3 +644,17 @@ def test_racing_reviewers_never_both_win(demo: Project) -> None:
         ]
         assert len(events) == len(targets)
         assert audit.verify(conn) == []
+
+
+def test_upload_errors_name_the_uploaded_file_not_a_server_path(demo: Project) -> None:
+    client = TestClient(create_app(demo))
+    csrf = client.get("/api/me").json()["csrf"]
+    r = client.post(
+        "/api/upload",
+        files=[("files", ("empty notes.txt", b""))],
+        headers={"X-CSRF-Token": csrf},
+    )
+    (result,) = r.json()["results"]
+    assert result["error"]["code"] == "E001"
+    assert "'empty_notes.txt'" in result["error"]["what"]
+    assert "diplocode-upload-" not in str(result)

@@ -21,6 +21,7 @@ for the HTML routes.
 from __future__ import annotations
 
 import getpass
+import re
 import secrets
 import tempfile
 import threading
@@ -553,7 +554,9 @@ def create_app(
                         "status": result.status,
                         "source_id": result.source_id,
                         "language": result.language,
-                        "error": _err(result.error, ctx.lang) if result.error else None,
+                        "error": _err(_as_uploaded(result.error, tmp), ctx.lang)
+                        if result.error
+                        else None,
                     }
                 )
         return out
@@ -885,6 +888,14 @@ def _columns() -> list[tuple[str, str, str | None]]:
 
 def _labels(codebook: Any, lang: str) -> dict[str, str]:
     return {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
+
+
+def _as_uploaded(error: DiplocodeError, folder: str) -> DiplocodeError:
+    """The error with the server's temporary path replaced by the uploaded file's name
+    (``<folder>/003-name.pdf`` -> ``name.pdf``): users never see server paths."""
+    prefix = re.compile(re.escape(folder.rstrip("/")) + r"/\d{3}-")
+    fields = {k: prefix.sub("", v) if isinstance(v, str) else v for k, v in error.fields.items()}
+    return DiplocodeError(error.code, **fields)
 
 
 def _err(error: DiplocodeError, lang: str) -> dict[str, str]:
