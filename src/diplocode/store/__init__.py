@@ -16,6 +16,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,7 @@ class Store:
     def __init__(self, engine: Engine, where: str) -> None:
         self.engine = engine
         self.where = where
+        self._writer = threading.RLock()  # see begin()
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -231,9 +233,18 @@ class Store:
     # -- transactions -------------------------------------------------------------------
     @contextlib.contextmanager
     def begin(self) -> Iterator[Connection]:
-        """One write transaction: committed on success, rolled back on any error."""
-        with self.engine.begin() as conn:
-            yield conn
+        """One write transaction: committed on success, rolled back on any error.
+
+        On SQLite, writers of this process first queue on a lock: SQLite admits one
+        writer and makes the others poll with growing sleeps (its busy handler), which
+        under load turns into long, unfair waits; a queue hands the lock on at once.
+        """
+        if self.dialect == "sqlite":
+            with self._writer, self.engine.begin() as conn:
+                yield conn
+        else:
+            with self.engine.begin() as conn:
+                yield conn
 
     @contextlib.contextmanager
     def read(self) -> Iterator[Connection]:
