@@ -133,3 +133,18 @@ def test_user_commands(db_url: str) -> None:
     assert "nurlan" in r.output and "viewer" in r.output
     with Project.open(db_url) as project:
         assert authenticate(project, "nurlan", PASSWORD).role == "viewer"
+
+
+def test_login_failures_are_shared_by_server_processes(project: Project) -> None:
+    """Two throttles on one project stand for two worker processes of `serve --workers`."""
+    first, second = LoginThrottle(limit=3, project=project), LoginThrottle(limit=3, project=project)
+    for throttle in (first, second, first):
+        throttle.check("aliya", "10.0.0.7")
+        throttle.failed("aliya", "10.0.0.7")
+    for throttle in (first, second):
+        with pytest.raises(DiplocodeError) as err:
+            throttle.check("aliya", "10.0.0.7")
+        assert err.value.code == "E083"
+    second.check("aliya", "10.0.0.8")
+    second.succeeded("aliya", "10.0.0.7")
+    first.check("aliya", "10.0.0.7")

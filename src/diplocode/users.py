@@ -33,7 +33,7 @@ from . import audit
 from .errors import DiplocodeError
 from .project import Project
 from .store import inserted_id, now
-from .store.schema import USER_ROLES, users, web_sessions
+from .store.schema import USER_ROLES, login_failures, users, web_sessions
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -271,33 +271,73 @@ def end_session(project: Project, token: str | None) -> None:
 class LoginThrottle:
     """Failed logins per (user name, address) in a sliding window: after ``limit``
     failures within ``window`` seconds, further attempts wait until the oldest failure
-    leaves the window. In memory, per server process."""
+    leaves the window.
 
-    def __init__(self, limit: int = 5, window: float = 300.0) -> None:
+    With a ``project``, failures are rows of ``login_failures`` in its store, so every
+    server process (``serve --workers N``) sees the same count; without one they are kept
+    in memory (one process, or tests)."""
+
+    def __init__(self, limit: int = 5, window: float = 300.0, project: Project | None = None):
         self.limit = limit
         self.window = window
+        self.project = project
         self._failures: dict[tuple[str, str], deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: tuple[str, str], moment: float) -> deque[float]:
-        failures = self._failures.setdefault(key, deque())
-        while failures and failures[0] <= moment - self.window:
-            failures.popleft()
-        return failures
+    def _recent(self, key: tuple[str, str], moment: float) -> list[float]:
+        """The failure times of ``key`` inside the window, oldest first."""
+        if self.project is not None:
+            with self.project.store.read() as conn:
+                return [
+                    float(t)
+                    for t in conn.execute(
+                        select(login_failures.c.at)
+                        .where(
+                            login_failures.c.username == key[0],
+                            login_failures.c.address == key[1],
+                            login_failures.c.at > moment - self.window,
+                        )
+                        .order_by(login_failures.c.at)
+                    ).scalars()
+                ]
+        with self._lock:
+            failures = self._failures.setdefault(key, deque())
+            while failures and failures[0] <= moment - self.window:
+                failures.popleft()
+            return list(failures)
 
     def check(self, username: str, address: str) -> None:
         """E083 while the (user, address) pair is throttled."""
-        moment = time.monotonic()
-        with self._lock:
-            failures = self._recent((username, address), moment)
-            if len(failures) >= self.limit:
-                wait = int(failures[0] + self.window - moment) + 1
-                raise DiplocodeError("E083", username=username, wait=wait)
+        moment = time.time()
+        failures = self._recent((username, address), moment)
+        if len(failures) >= self.limit:
+            wait = int(failures[-self.limit] + self.window - moment) + 1
+            raise DiplocodeError("E083", username=username, wait=wait)
 
     def failed(self, username: str, address: str) -> None:
+        moment = time.time()
+        if self.project is not None:
+            with self.project.store.begin() as conn:
+                conn.execute(
+                    login_failures.insert().values(username=username, address=address, at=moment)
+                )
+                # failures older than the window are no longer needed
+                conn.execute(
+                    login_failures.delete().where(login_failures.c.at <= moment - self.window)
+                )
+            return
         with self._lock:
-            self._recent((username, address), time.monotonic()).append(time.monotonic())
+            self._failures.setdefault((username, address), deque()).append(moment)
 
     def succeeded(self, username: str, address: str) -> None:
+        if self.project is not None:
+            with self.project.store.begin() as conn:
+                conn.execute(
+                    login_failures.delete().where(
+                        login_failures.c.username == username,
+                        login_failures.c.address == address,
+                    )
+                )
+            return
         with self._lock:
             self._failures.pop((username, address), None)

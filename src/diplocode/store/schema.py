@@ -255,6 +255,22 @@ Index("ix_codings_code_id", codings.c.code_id)
 Index("ix_codings_coder_id", codings.c.coder_id)
 Index("ix_codings_status", codings.c.status)
 
+#: Failed logins (migration 0005): shared by every server process, for throttling.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(128), nullable=False),
+    Column("address", String(64), nullable=False),
+    Column("at", Float, nullable=False),  # seconds since the epoch
+)
+Index(
+    "ix_login_failures_who",
+    login_failures.c.username,
+    login_failures.c.address,
+    login_failures.c.at,
+)
+
 #: One row per logged-in browser (migration 0004); the token itself is only in the cookie.
 web_sessions = Table(
     "web_sessions",

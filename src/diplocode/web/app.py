@@ -211,7 +211,7 @@ def create_app(
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
-    throttle = LoginThrottle()
+    throttle = LoginThrottle(project=project)  # in the store: shared by worker processes
     local = User(0, local_user or _os_user(), None, "owner")
     local_csrf = local_csrf or secrets.token_urlsafe(32)
     app.state.project = project
