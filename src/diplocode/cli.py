@@ -1292,15 +1292,9 @@ def serve(
             DIPLOCODE_SERVE_USER=_who(user),
             DIPLOCODE_SERVE_CSRF=secrets.token_urlsafe(32),
         )
-        uvicorn.run(
-            "diplocode.web.app:app_from_environment",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            log_level="warning",
-            timeout_keep_alive=KEEP_ALIVE_S,
-        )
+        from .web.app import serve_workers
+
+        serve_workers(host, port, workers, log_level="warning", timeout_keep_alive=KEEP_ALIVE_S)
         return
     application = create_app(proj, team=team, local_user=_who(user))
     try:

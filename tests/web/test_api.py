@@ -658,3 +658,26 @@ def test_upload_errors_name_the_uploaded_file_not_a_server_path(demo: Project) -
     assert result["error"]["code"] == "E001"
     assert "'empty_notes.txt'" in result["error"]["what"]
     assert "diplocode-upload-" not in str(result)
+
+
+def test_worker_listener_keeps_tcp_nodelay() -> None:
+    """`serve --workers N` makes its own listening socket with IPPROTO_TCP: with uvicorn's
+    (protocol 0) asyncio leaves Nagle on and each keep-alive request waits ~40 ms."""
+    import socket
+
+    from diplocode.web.app import _TcpConfig
+
+    config = _TcpConfig(
+        "diplocode.web.app:app_from_environment", factory=True, host="127.0.0.1", port=0
+    )
+    listener = config.bind_socket()
+    try:
+        assert listener.proto == socket.IPPROTO_TCP
+        listener.listen()
+        client = socket.create_connection(listener.getsockname())
+        accepted, _ = listener.accept()
+        assert accepted.proto == socket.IPPROTO_TCP  # what asyncio checks before TCP_NODELAY
+        accepted.close()
+        client.close()
+    finally:
+        listener.close()
