@@ -524,6 +524,7 @@ def demo(
     )
     console.print(
         f"\nThe project is [bold]{where}[/]. Try:\n"
+        f"  diplocode serve {where}      # review the suggestions in the browser\n"
         f"  diplocode sources -p {where} --lang ru\n"
         f"  diplocode show 1 -p {where}\n"
         f"  diplocode compare -p {where} --include-suggested --format md\n"
