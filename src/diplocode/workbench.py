@@ -16,23 +16,28 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
-from sqlalchemy import and_, exists, func, not_, or_, select
+from sqlalchemy import and_, func, not_, or_, select
 
 from . import audit
 from .codebook.model import Codebook
 from .errors import DiplocodeError
 from .project import Project
 from .store.schema import (
-    actors,
     coders,
     codes,
     codings,
     memos,
     segments,
-    source_actors,
     sources,
 )
-from .store.sources import SourceFilter, actors_of, count_sources, get_source, list_sources
+from .store.sources import (
+    SourceFilter,
+    actors_of,
+    count_sources,
+    get_source,
+    has_actor,
+    list_sources,
+)
 from .users import User
 
 __all__ = [
@@ -82,24 +87,14 @@ def corpus_page(
     project: Project,
     flt: SourceFilter,
     *,
-    has_codings: bool | None = None,
     page: int = 1,
     per_page: int = 50,
 ) -> tuple[list[dict[str, Any]], int]:
     """One page of sources (without text) and the total matching, each with its number
     of counted codings (final + accepted) and open suggestions."""
-    extra = []
-    if has_codings is not None:
-        any_coding = exists(
-            select(codings.c.id).where(
-                codings.c.source_id == sources.c.id, codings.c.status != "rejected"
-            )
-        )
-        extra.append(any_coding if has_codings else not_(any_coding))
-    combined: Any = _WithExtra(flt, extra)  # duck-typed: list_sources only calls .where()
     with project.store.read() as conn:
-        total = count_sources(conn, combined)
-        rows = list_sources(conn, combined, limit=per_page, offset=(max(page, 1) - 1) * per_page)
+        total = count_sources(conn, flt)
+        rows = list_sources(conn, flt, limit=per_page, offset=(max(page, 1) - 1) * per_page)
         ids = [r["id"] for r in rows]
         counts: dict[tuple[int, str], int] = {}
         if ids:
@@ -115,17 +110,6 @@ def corpus_page(
         )
         row["n_suggested"] = counts.get((row["id"], "suggested"), 0)
     return rows, total
-
-
-@dataclass(frozen=True)
-class _WithExtra:
-    """A SourceFilter with extra SQL clauses (used for ``has_codings``)."""
-
-    base: SourceFilter
-    extra: list[Any]
-
-    def where(self) -> list[Any]:
-        return [*self.base.where(), *self.extra]
 
 
 # -- one source ----------------------------------------------------------------------------------
@@ -285,17 +269,7 @@ class ReviewFilter:
         if self.source_id is not None:
             clauses.append(codings.c.source_id == self.source_id)
         if self.actor:
-            needle = self.actor.casefold()
-            clauses.append(
-                exists(
-                    select(source_actors.c.source_id)
-                    .join(actors, actors.c.id == source_actors.c.actor_id)
-                    .where(
-                        source_actors.c.source_id == codings.c.source_id,
-                        or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
-                    )
-                )
-            )
+            clauses.append(has_actor(codings.c.source_id, self.actor))
         return clauses
 
 

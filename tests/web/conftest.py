@@ -12,12 +12,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -97,3 +99,15 @@ def browser() -> Iterator[Any]:
             yield chromium
         finally:
             chromium.close()
+
+
+@pytest.fixture(scope="session")
+def extractor() -> ModuleType:
+    """``scripts/extract_messages.py`` loaded as a module (the i18n tests call it)."""
+    spec = importlib.util.spec_from_file_location(
+        "extract_messages", Path(__file__).resolve().parents[2] / "scripts" / "extract_messages.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

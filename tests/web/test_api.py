@@ -538,6 +538,11 @@ def test_corpus_filters_and_full_text_search(demo: Project) -> None:
     coded = client.get("/api/sources", params={"has_codings": True}).json()["total"]
     uncoded = client.get("/api/sources", params={"has_codings": False}).json()["total"]
     assert coded + uncoded == everything
+    # the page's form and the API share one parser: empty fields mean "any", junk is E060
+    assert client.get("/api/sources", params={"year_from": ""}).json()["total"] == everything
+    bad = client.get("/api/sources", params={"year_from": "soon"})
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "E060"
+    assert "E060" in client.get("/", params={"has_codings": "maybe"}).text
 
 
 # -- concurrency ----------------------------------------------------------------------------------------

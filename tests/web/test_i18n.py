@@ -12,7 +12,6 @@ No network; the rendering tests use SQLite files under ``tmp_path``.
 from __future__ import annotations
 
 import functools
-import importlib.util
 import io
 import re
 from collections.abc import Iterator
@@ -283,17 +282,6 @@ def test_messages_pot_matches_the_templates() -> None:
 
 
 # -- the extraction script --------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def extractor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "extract_messages", REPO / "scripts" / "extract_messages.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_extraction_script_is_up_to_date_and_deterministic(extractor: ModuleType) -> None:

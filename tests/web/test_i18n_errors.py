@@ -14,7 +14,6 @@ No network; the web tests use SQLite files under ``tmp_path``.
 from __future__ import annotations
 
 import doctest
-import importlib.util
 import io
 import re
 import string
@@ -181,17 +180,6 @@ def test_errors_pot_matches_the_catalogue() -> None:
     assert all(m.string == "" for m in messages)
     first = messages[0]
     assert first.auto_comments == ["E001: what happened"]
-
-
-@pytest.fixture(scope="module")
-def extractor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "extract_messages", REPO / "scripts" / "extract_messages.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def test_extraction_script_writes_the_errors_domain(extractor: ModuleType) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from ..errors import DiplocodeError
 from . import inserted_id, now
-from .schema import actors, segments, source_actors, sources
+from .schema import actors, codings, segments, source_actors, sources
 
 # columns that listing needs (never the text)
 _LIST_COLUMNS = [
@@ -115,21 +115,19 @@ class SourceFilter:
     year_to: int | None = None
     text: str | None = None  # substring of the title or original file name
     fulltext: str | None = None  # substring of the document text, case-insensitive
+    has_codings: bool | None = None  # any coding that is not rejected
 
     def where(self) -> list[Any]:
         clauses: list[Any] = []
         if self.actor:
-            needle = self.actor.casefold()
-            clauses.append(
-                exists(
-                    select(source_actors.c.source_id)
-                    .join(actors, actors.c.id == source_actors.c.actor_id)
-                    .where(
-                        source_actors.c.source_id == sources.c.id,
-                        or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
-                    )
+            clauses.append(has_actor(sources.c.id, self.actor))
+        if self.has_codings is not None:
+            any_coding = exists(
+                select(codings.c.id).where(
+                    codings.c.source_id == sources.c.id, codings.c.status != "rejected"
                 )
             )
+            clauses.append(any_coding if self.has_codings else ~any_coding)
         if self.group:
             clauses.append(sources.c.source_group == self.group)
         if self.language:
@@ -151,6 +149,20 @@ class SourceFilter:
             escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clauses.append(casefold(sources.c.text).like(f"%{escaped}%", escape="\\"))
         return clauses
+
+
+def has_actor(source_id: Any, actor: str) -> Any:
+    """SQL: the source ``source_id`` (a column) has the actor, by key or name,
+    case-insensitive."""
+    needle = actor.casefold()
+    return exists(
+        select(source_actors.c.source_id)
+        .join(actors, actors.c.id == source_actors.c.actor_id)
+        .where(
+            source_actors.c.source_id == source_id,
+            or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
+        )
+    )
 
 
 class casefold(FunctionElement[str]):

@@ -436,33 +436,20 @@ def create_app(
         return response
 
     # -- corpus ---------------------------------------------------------------------------------
-    def _source_filter(
-        actor: str | None,
-        group: str | None,
-        language: str | None,
-        year_from: int | None,
-        year_to: int | None,
-        q: str | None,
-    ) -> SourceFilter:
-        return SourceFilter(
-            actor=actor or None,
-            group=group or None,
-            language=language or None,
-            year_from=year_from,
-            year_to=year_to,
-            fulltext=q or None,
-        )
-
-    def _int_or_none(value: str | None) -> int | None:
+    def _number(value: str | None, name: str, kind: type = int) -> Any:
+        """A query parameter as a number; empty means not given (HTML forms send empty
+        fields), anything else not a number is E060."""
         value = (value or "").strip()
-        return int(value) if value.lstrip("-").isdigit() else None
+        if not value:
+            return None
+        try:
+            return kind(value)
+        except ValueError:
+            raise DiplocodeError(
+                "E060", param=name, owner="the filter", constraint="a number", value=value
+            ) from None
 
-    def _bool_or_none(value: str | None) -> bool | None:
-        return {"yes": True, "no": False}.get((value or "").strip())
-
-    @app.get("/", response_class=HTMLResponse)
-    def corpus(
-        request: Request,
+    def source_filter(
         actor: str | None = None,
         group: str | None = None,
         language: str | None = None,
@@ -470,28 +457,37 @@ def create_app(
         year_to: str | None = None,
         q: str | None = None,
         has_codings: str | None = None,
+    ) -> SourceFilter:
+        """The corpus filters, from the page's form and the API alike."""
+        coded = (has_codings or "").strip().lower()
+        if coded not in ("", "yes", "no", "true", "false", "1", "0"):
+            raise DiplocodeError(
+                "E060",
+                param="has_codings",
+                owner="the filter",
+                constraint="yes or no",
+                value=has_codings,
+            )
+        return SourceFilter(
+            actor=actor or None,
+            group=group or None,
+            language=language or None,
+            year_from=_number(year_from, "year_from"),
+            year_to=_number(year_to, "year_to"),
+            fulltext=q or None,
+            has_codings=None if not coded else coded in ("yes", "true", "1"),
+        )
+
+    @app.get("/", response_class=HTMLResponse)
+    def corpus(
+        request: Request,
+        flt: SourceFilter = Depends(source_filter),
         page_no: int = 1,
         ctx: _Context = needs("read"),
     ) -> HTMLResponse:
-        flt = _source_filter(
-            actor, group, language, _int_or_none(year_from), _int_or_none(year_to), q
-        )
-        rows, total = workbench.corpus_page(
-            project, flt, has_codings=_bool_or_none(has_codings), page=page_no
-        )
-        params = {
-            k: v
-            for k, v in {
-                "actor": actor,
-                "group": group,
-                "language": language,
-                "year_from": year_from,
-                "year_to": year_to,
-                "q": q,
-                "has_codings": has_codings,
-            }.items()
-            if v
-        }
+        rows, total = workbench.corpus_page(project, flt, page=page_no)
+        names = ("actor", "group", "language", "year_from", "year_to", "q", "has_codings")
+        params = {k: v for k, v in request.query_params.items() if k in names and v}
         return page(
             "corpus.html",
             request,
@@ -509,18 +505,11 @@ def create_app(
 
     @app.get("/api/sources")
     def api_sources(
-        actor: str | None = None,
-        group: str | None = None,
-        language: str | None = None,
-        year_from: int | None = None,
-        year_to: int | None = None,
-        q: str | None = None,
-        has_codings: bool | None = None,
+        flt: SourceFilter = Depends(source_filter),
         page_no: int = 1,
         ctx: _Context = needs("read"),
     ) -> JSONResponse:
-        flt = _source_filter(actor, group, language, year_from, year_to, q)
-        rows, total = workbench.corpus_page(project, flt, has_codings=has_codings, page=page_no)
+        rows, total = workbench.corpus_page(project, flt, page=page_no)
         return ok(total=total, sources=[_jsonable(r) for r in rows])
 
     @app.post("/upload", dependencies=[Depends(form_csrf)])
@@ -666,31 +655,20 @@ def create_app(
         return ok(memo_id=memo_id)
 
     # -- review queue -------------------------------------------------------------------------------
-    def _review_filter(
-        code: str | None,
-        coder: str | None,
-        min_score: str | None,
-        max_score: str | None,
-        actor: str | None,
-        language: str | None,
+    def review_filter(
+        code: str | None = None,
+        coder: str | None = None,
+        min_score: str | None = None,
+        max_score: str | None = None,
+        actor: str | None = None,
+        language: str | None = None,
     ) -> workbench.ReviewFilter:
-        def number(value: str | None) -> float | None:
-            try:
-                return float(value) if value not in (None, "") else None
-            except ValueError:
-                raise DiplocodeError(
-                    "E060",
-                    param="score",
-                    owner="the review queue",
-                    constraint="a number",
-                    value=value,
-                ) from None
-
+        """The review queue's filters, from the page's form and the API alike."""
         return workbench.ReviewFilter(
             code=code or None,
             coder=coder or None,
-            min_score=number(min_score),
-            max_score=number(max_score),
+            min_score=_number(min_score, "min_score", float),
+            max_score=_number(max_score, "max_score", float),
             actor=actor or None,
             language=language or None,
         )
@@ -698,15 +676,9 @@ def create_app(
     @app.get("/review", response_class=HTMLResponse)
     def review_page(
         request: Request,
-        code: str | None = None,
-        coder: str | None = None,
-        min_score: str | None = None,
-        max_score: str | None = None,
-        actor: str | None = None,
-        language: str | None = None,
+        flt: workbench.ReviewFilter = Depends(review_filter),
         ctx: _Context = needs("read"),
     ) -> HTMLResponse:
-        flt = _review_filter(code, coder, min_score, max_score, actor, language)
         _, codebook = project.codebook()
         items = workbench.review_queue(project, flt, limit=100)
         return page(
@@ -723,16 +695,10 @@ def create_app(
 
     @app.get("/api/review")
     def api_review(
-        code: str | None = None,
-        coder: str | None = None,
-        min_score: str | None = None,
-        max_score: str | None = None,
-        actor: str | None = None,
-        language: str | None = None,
+        flt: workbench.ReviewFilter = Depends(review_filter),
         limit: int = 50,
         ctx: _Context = needs("read"),
     ) -> JSONResponse:
-        flt = _review_filter(code, coder, min_score, max_score, actor, language)
         return ok(
             items=[_jsonable(r) for r in workbench.review_queue(project, flt, limit=limit)],
             progress=workbench.review_progress(project, flt),
@@ -827,27 +793,31 @@ def create_app(
         )
 
     # -- audit -----------------------------------------------------------------------------------------
-    @app.get("/audit", response_class=HTMLResponse)
-    def audit_page(
-        request: Request,
+    def audit_filter(
         kind: str | None = None,
         actor: str | None = None,
         code: str | None = None,
         since: str | None = None,
         until: str | None = None,
+    ) -> dict[str, Any]:
+        """The audit log's filters (keywords of ``audit.log``), from the page and the API."""
+        return {
+            "kind": kind or None,
+            "actor": actor or None,
+            "code_key": code or None,
+            "since": since or None,
+            "until": until or None,
+        }
+
+    @app.get("/audit", response_class=HTMLResponse)
+    def audit_page(
+        request: Request,
+        filters: dict[str, Any] = Depends(audit_filter),
         verify: bool = False,
         ctx: _Context = needs("read"),
     ) -> HTMLResponse:
         with project.store.read() as conn:
-            events = audit.log(
-                conn,
-                kind=kind or None,
-                actor=actor or None,
-                code_key=code or None,
-                since=since or None,
-                until=until or None,
-                limit=200,
-            )
+            events = audit.log(conn, **filters, limit=200)
             problems = [str(p) for p in audit.verify(conn)] if verify else None
         return page(
             "audit.html",
@@ -856,29 +826,17 @@ def create_app(
             events=events[::-1],
             problems=problems,
             verified=verify,
-            filters={"kind": kind, "actor": actor, "code": code, "since": since, "until": until},
+            filters=filters,
         )
 
     @app.get("/api/audit")
     def api_audit(
-        kind: str | None = None,
-        actor: str | None = None,
-        code: str | None = None,
-        since: str | None = None,
-        until: str | None = None,
+        filters: dict[str, Any] = Depends(audit_filter),
         limit: int = 200,
         ctx: _Context = needs("read"),
     ) -> JSONResponse:
         with project.store.read() as conn:
-            events = audit.log(
-                conn,
-                kind=kind or None,
-                actor=actor or None,
-                code_key=code or None,
-                since=since or None,
-                until=until or None,
-                limit=min(limit, 5000),
-            )
+            events = audit.log(conn, **filters, limit=min(limit, 5000))
         return ok(events=events)
 
     @app.get("/api/audit/verify")
