@@ -75,7 +75,7 @@ def test_html_report(demo, tmp_path: Path) -> None:
     assert "Machine suggestions are included" in html
     assert "Table 2. Models of influence" in html and "Table 1. Operationalisation" in html
     assert html.count("<svg") >= 4
-    assert "cultural-diplomacy 1.0.0" in html and "suggested" in html
+    assert "cultural-diplomacy 1.1.0" in html and "suggested" in html
 
 
 def test_docx_xlsx_tex_and_figures(demo, tmp_path: Path) -> None:

@@ -15,7 +15,19 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-__all__ = ["Code", "Codebook", "Dimension", "Example"]
+__all__ = [
+    "Charts",
+    "Code",
+    "Codebook",
+    "Dimension",
+    "Example",
+    "Layout",
+    "LayoutColumn",
+    "Milestone",
+    "ModelsColumn",
+    "ModelsTable",
+    "Tables",
+]
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 UI_LANGUAGES = ("en", "ru", "kk")
@@ -131,6 +143,150 @@ class Dimension(_Strict):
         return _check_langs(value, UI_LANGUAGES, "this field")
 
 
+#: Colour-blind-safe palette (Okabe-Ito) for dimensions a codebook gives no colour.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#CC79A7", "#D55E00", "#0072B2", "#F0E442", "#999999")
+_HEX = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_MILESTONE_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+
+
+def _english(value: Texts) -> Texts:
+    if "en" not in value:
+        raise ValueError("needs at least an English text ('en')")
+    return _check_langs(value, UI_LANGUAGES, "this text")
+
+
+class ModelsColumn(_Strict):
+    """One column of the models table (the article's Table 2): the leading codes of one
+    dimension, or of the codes of a dimension selected by ``codes`` (keys or ``prefix*``)."""
+
+    key: str
+    title: Texts
+    dimension: str
+    codes: list[str] = Field(default_factory=list)
+
+    _key = field_validator("key")(classmethod(lambda cls, v: Code._key(v)))
+    _title = field_validator("title")(classmethod(lambda cls, v: _english(v)))
+
+
+class ModelsTable(_Strict):
+    """The models table: one row per actor, one column per :class:`ModelsColumn`."""
+
+    title: Texts
+    columns: list[ModelsColumn] = Field(min_length=1)
+
+    _title = field_validator("title")(classmethod(lambda cls, v: _english(v)))
+
+
+class Milestone(_Strict):
+    """A reference event drawn on trend charts."""
+
+    date: str
+    label: Texts
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str) -> str:
+        if not _MILESTONE_DATE.match(value):
+            raise ValueError(f"{value!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD")
+        return value
+
+    _label = field_validator("label")(classmethod(lambda cls, v: _english(v)))
+
+    @property
+    def year(self) -> float:
+        """The date as a fractional year (mid-month when the month is given)."""
+        parts = [int(p) for p in self.date.split("-")]
+        return parts[0] + ((parts[1] - 0.5) / 12 if len(parts) > 1 else 0.0)
+
+
+class Charts(_Strict):
+    """Which dimensions the report draws: actor x code heatmaps and trend lines."""
+
+    heatmaps: list[str] = Field(default_factory=list)
+    trends: list[str] = Field(default_factory=list)
+
+
+class Tables(_Strict):
+    """A codebook's ``tables:`` section: the layout of its comparison tables and charts
+    (data, not code: any codebook gets its own Table 2)."""
+
+    models: ModelsTable | None = None
+    colours: dict[str, str] = Field(default_factory=dict)
+    milestones: list[Milestone] = Field(default_factory=list)
+    charts: Charts = Field(default_factory=Charts)
+
+    @field_validator("colours")
+    @classmethod
+    def _colours(cls, value: dict[str, str]) -> dict[str, str]:
+        for dim, colour in value.items():
+            if not _HEX.match(colour):
+                raise ValueError(f"colour of {dim!r} is {colour!r}: write #RRGGBB")
+        return value
+
+
+class LayoutColumn:
+    """A models-table column resolved against its codebook: the code keys it ranks."""
+
+    __slots__ = ("codes", "dimension", "key", "title")
+
+    def __init__(self, key: str, title: Texts, dimension: str, codes: tuple[str, ...]) -> None:
+        self.key, self.title, self.dimension, self.codes = key, title, dimension, codes
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["en"]
+
+
+class Layout:
+    """The effective layout of a codebook's tables and charts: its ``tables:`` section,
+    or, when it has none, one column per dimension, the palette's colours, no milestones."""
+
+    def __init__(self, codebook: Codebook) -> None:
+        tables = codebook.tables or Tables()
+        dims = {d.key: d for d in codebook.dimensions}
+        self.declared = codebook.tables is not None and codebook.tables.models is not None
+        if tables.models is not None:
+            self.title: Texts = dict(tables.models.title)
+            self.columns = [
+                LayoutColumn(
+                    c.key,
+                    dict(c.title),
+                    c.dimension,
+                    tuple(_select_codes(dims[c.dimension], c.codes)),
+                )
+                for c in tables.models.columns
+            ]
+        else:
+            self.title = {"en": "Models", "ru": "Модели", "kk": "Модельдер"}
+            self.columns = [
+                LayoutColumn(d.key, dict(d.label), d.key, tuple(c.key for c in d.codes))
+                for d in codebook.dimensions
+            ]
+        self.colours = {
+            d.key: tables.colours.get(d.key, PALETTE[i % len(PALETTE)])
+            for i, d in enumerate(codebook.dimensions)
+        }
+        self.milestones = list(tables.milestones)
+        seen = list(dict.fromkeys(c.dimension for c in self.columns))
+        self.heatmaps = list(tables.charts.heatmaps) or seen[:4]
+        self.trends = list(tables.charts.trends) or seen[:1]
+
+    def title_in(self, lang: str) -> str:
+        return self.title.get(lang) or self.title["en"]
+
+
+def _select_codes(dim: Dimension, patterns: list[str]) -> list[str]:
+    """The keys of ``dim``'s codes that ``patterns`` select (all of them when empty)."""
+    if not patterns:
+        return [c.key for c in dim.codes]
+    out = []
+    for code in dim.codes:
+        for p in patterns:
+            if code.key == p or (p.endswith("*") and code.key.startswith(p[:-1])):
+                out.append(code.key)
+                break
+    return out
+
+
 class Codebook(_Strict):
     """A whole codebook version.
 
@@ -151,6 +307,7 @@ class Codebook(_Strict):
     description: Texts = Field(default_factory=dict)
     source: str | None = None
     dimensions: list[Dimension]
+    tables: Tables | None = None
 
     @model_validator(mode="after")
     def _unique_and_parents(self) -> Codebook:
@@ -169,7 +326,38 @@ class Codebook(_Strict):
                 raise ValueError(
                     f"code {code.key!r} names parent {code.parent!r}, which is not a code of this codebook"
                 )
+        if self.tables is not None:
+            self._check_tables(self.tables, {d.key: d for d in self.dimensions})
         return self
+
+    @staticmethod
+    def _check_tables(tables: Tables, dims: dict[str, Dimension]) -> None:
+        known = ", ".join(dims)
+        named = [*tables.colours, *tables.charts.heatmaps, *tables.charts.trends]
+        if tables.models is not None:
+            keys: set[str] = set()
+            for column in tables.models.columns:
+                if column.key in keys:
+                    raise ValueError(f"tables.models: column {column.key!r} appears twice")
+                keys.add(column.key)
+                if column.dimension not in dims:
+                    raise ValueError(
+                        f"tables.models column {column.key!r} names dimension {column.dimension!r}; "
+                        f"the dimensions are: {known}"
+                    )
+                for pattern in column.codes:
+                    if not _select_codes(dims[column.dimension], [pattern]):
+                        raise ValueError(
+                            f"tables.models column {column.key!r}: {pattern!r} selects no code of "
+                            f"dimension {column.dimension!r}"
+                        )
+        for dim in named:
+            if dim not in dims:
+                raise ValueError(f"tables names dimension {dim!r}; the dimensions are: {known}")
+
+    def layout(self) -> Layout:
+        """The effective layout of this codebook's tables and charts (see :class:`Layout`)."""
+        return Layout(self)
 
     def codes(self) -> Iterator[Code]:
         for dim in self.dimensions:
@@ -185,8 +373,12 @@ class Codebook(_Strict):
         raise KeyError(key)
 
     def canonical(self) -> dict[str, Any]:
-        """The JSON-ready content (defaults included) that is hashed and stored."""
-        return self.model_dump(mode="json")
+        """The JSON-ready content (defaults included) that is hashed and stored. A codebook
+        without a ``tables:`` section hashes as it did before the section existed."""
+        data = self.model_dump(mode="json")
+        if data.get("tables") is None:
+            data.pop("tables", None)
+        return data
 
     def content_hash(self) -> str:
         blob = json.dumps(
