@@ -15,8 +15,9 @@ from diplocode.project import Project
 
 @pytest.fixture
 def project(db_url: str):
-    """A project without a codebook, so the log holds only the events a test writes."""
-    proj = Project.init(db_url, codebook=None)
+    """A project without a codebook or gazetteer, so the log holds only the events a test
+    writes."""
+    proj = Project.init(db_url, codebook=None, gazetteer=None)
     yield proj
     proj.close()
 

@@ -271,26 +271,6 @@ def add(
         raise typer.Exit(1)
 
 
-def _print_models(cells: dict[tuple[str, str], Any], title: str) -> None:
-    """Table 2 in a terminal: one block per actor, a line per column, one quote each."""
-    console.print(f"\n[bold]{title}[/]")
-    for actor in dict.fromkeys(a for a, _ in cells):
-        table = Table(
-            title=actor, title_justify="left", show_header=False, box=None, padding=(0, 1)
-        )
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column(overflow="fold")
-        for (who, column), cell in cells.items():
-            if who != actor:
-                continue
-            body = cell.text()
-            if cell.quotes:
-                q = cell.quotes[0]
-                body += f"\n  [dim]“{q.text[:160]}{'…' if len(q.text) > 160 else ''}” — {q.citation()}[/]"
-            table.add_row(column, body)
-        console.print(table)
-
-
 def _print_ingest_summary(results, ignored) -> None:
     counts = Counter(r.status for r in results)
     langs = Counter(r.language for r in results if r.status == "added" and r.language)
@@ -471,32 +451,46 @@ def demo(
             "--corpus", help="Your own folder with a manifest.csv instead of the built-in corpus."
         ),
     ] = None,
+    framework: Annotated[
+        str,
+        typer.Option(
+            "--framework",
+            help="Which built-in demo: cultural-diplomacy (China, Russia, the USA) or turkic-states (the Organization of Turkic States).",
+        ),
+    ] = "cultural-diplomacy",
 ) -> None:
-    """Build a project from the built-in illustrative corpus and show what it holds.
+    """Build a project from a built-in illustrative corpus and show what it holds.
 
     Example: diplocode demo
+    Example: diplocode demo --framework turkic-states --out turkic-demo
     Example: diplocode demo --corpus my-sources/ --out my-demo
     """
-    from .demo import CORPUS, build_demo_project, code_demo_project, demo_models
+    from .demo import DEMOS, build_demo_project, code_demo_project, demo_comparison
+    from .report import build_report
 
+    if framework not in DEMOS:
+        _bad_choice("framework", "diplocode demo", f"one of {', '.join(DEMOS)}", framework)
+    default_corpus, codebook, shown = DEMOS[framework]
     out.mkdir(parents=True, exist_ok=True)
     where = out / "demo.db"
     console.print(
-        f"Building a project from {'the built-in illustrative corpus' if corpus is None else corpus} ..."
+        f"Building a project from {'the built-in illustrative corpus (' + framework + ')' if corpus is None else corpus} ..."
     )
     try:
-        proj, results = build_demo_project(where, corpus or CORPUS)
+        proj, results = build_demo_project(where, corpus or default_corpus, codebook=codebook)
         summary = code_demo_project(proj)
-        models = demo_models(proj)
-        from .report import build_report
-
-        written = build_report(proj, out / "report", include_suggested=True)
+        result = demo_comparison(proj)
+        written = build_report(proj, out / "report", result)
+        models = result.table("models")
     except DiplocodeError as e:
         _fail(e)
     proj.close()
     _print_ingest_summary(results, [])
     console.print(
-        f"Lexicon coder: {summary.suggestions} suggestions with evidence in {summary.sources_coded} sources."
+        f"Lexicon coder: {summary.suggestions} suggestions with evidence in {summary.sources_coded} sources; "
+        f"who each passage is about: "
+        + ", ".join(f"{n} by {rule}" for rule, n in summary.attribution.items())
+        + "."
     )
     list_sources_cmd(
         project=str(where),
@@ -513,10 +507,13 @@ def demo(
     if first is not None:
         console.print()
         show(source=str(first.source_id), project=str(where), paragraphs=3)
-    _print_models(
-        models,
-        "Models of influence (the article's Table 2) from machine suggestions, not yet reviewed",
+    cells = {k: v for k, v in (models.cells or {}).items() if k[0] in shown}
+    console.print(
+        f"\n[bold]{models.title} (Table 2) from machine suggestions, not yet reviewed[/]",
+        highlight=False,
     )
+    console.print(f"[dim]{result.note()}[/]", highlight=False)
+    _print_models(cells, result)
     console.print(
         f"\nThe report (machine suggestions, labelled as such) is in [bold]{out / 'report'}[/]: "
         f"open {written['html'][0]} in a web browser; tables.docx, tables.xlsx and tables.tex "
@@ -528,6 +525,7 @@ def demo(
         f"  diplocode sources -p {where} --lang ru\n"
         f"  diplocode show 1 -p {where}\n"
         f"  diplocode compare -p {where} --include-suggested --format md\n"
+        f"  diplocode compare -p {where} --include-suggested --actor-role author\n"
         f"  diplocode audit log -p {where}\n"
         "Your own sources: diplocode init my.db && diplocode add FOLDER --actor NAME --group official -p my.db\n"
         "or: diplocode demo --corpus FOLDER (a folder holding manifest.csv with path,title,actors,group,date,lang)"
@@ -907,134 +905,244 @@ def audit_log(
 
 
 # -- comparison ------------------------------------------------------------------------------
-COMPARE_TABLES = (
-    "models",
-    "crosstab",
-    "distinctive",
-    "overlap",
-    "trends",
-    "triangulation",
-    "cooccurrence",
-    "operationalisation",
-)
+#: How the command line spells the comparison's options (for error messages).
+_COMPARE_FLAGS = {
+    "by": "--by",
+    "unit": "--unit",
+    "normalise": "--normalise",
+    "top": "--top",
+    "quotes": "--quotes",
+}
+
+
+def _compare_spec(
+    *,
+    actor_role: str | None,
+    unit: str | None,
+    include_suggested: bool,
+    start: int | None,
+    end: int | None,
+    codebook: str | None,
+    groups: list[str] | None,
+    languages: list[str] | None,
+    actors: list[str] | None,
+    by: str | None,
+    normalise: str | None,
+    lang: str | None,
+    top: int | None = None,
+    quotes: int | None = None,
+) -> tuple[Any, set[str]]:
+    """The comparison spec from command-line options, and which options were given."""
+    from .analysis.compare import Spec
+
+    given = {
+        name
+        for name, value in (
+            ("by", by),
+            ("unit", unit),
+            ("normalise", normalise),
+            ("top", top),
+            ("quotes", quotes),
+        )
+        if value is not None
+    }
+    spec = Spec(
+        actor_role=actor_role or "about",
+        unit=unit or "segment",
+        include_suggested=include_suggested,
+        start=start,
+        end=end,
+        codebook=codebook,
+        groups=tuple(g.strip().lower() for g in groups or ()),
+        languages=tuple(x.strip().lower() for x in languages or ()),
+        actors=tuple(actors or ()),
+        by=by or "actor",
+        normalise=normalise or "count",
+        lang=lang or "en",
+        top=top if top is not None else 3,
+        quotes=quotes if quotes is not None else 2,
+    )
+    return spec, given
+
+
+ActorRoleOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--actor-role",
+        help="Rows are the actor each passage is ABOUT (default), the sources' AUTHORs, or their SUBJECTs.",
+    ),
+]
+GroupFilterOpt = Annotated[
+    list[str] | None, typer.Option("--group", "-g", help="Only sources of this group; repeatable.")
+]
+SourceLangOpt = Annotated[
+    list[str] | None,
+    typer.Option("--source-lang", help="Only sources in this main language; repeatable."),
+]
+ActorFilterOpt = Annotated[
+    list[str] | None,
+    typer.Option("--actor", "-a", help="Only rows of this actor (any of its names); repeatable."),
+]
+PeriodFromOpt = Annotated[
+    int | None, typer.Option("--from", help="First year (default: the data's first year).")
+]
+PeriodToOpt = Annotated[
+    int | None, typer.Option("--to", help="Last year (default: the data's last year).")
+]
+LabelLangOpt = Annotated[
+    str | None, typer.Option("--lang", help="Language of labels and titles: en, ru or kk.")
+]
+IncludeSuggestedOpt = Annotated[
+    bool,
+    typer.Option("--include-suggested", help="Count machine suggestions too (labelled as such)."),
+]
+CodebookOpt = Annotated[
+    str | None, typer.Option("--codebook", help="Codebook version (default: the latest).")
+]
 
 
 @app.command()
 def compare(
     project: ProjectOpt = None,
     table: Annotated[
-        str, typer.Option("--table", "-t", help=f"One of: {', '.join(COMPARE_TABLES)}.")
+        str,
+        typer.Option(
+            "--table",
+            "-t",
+            help="models, crosstab, distinctive, overlap, trends, triangulation, cooccurrence or operationalisation.",
+        ),
     ] = "models",
     by: Annotated[
-        str, typer.Option("--by", help="actor, year or group (crosstab, distinctive).")
-    ] = "actor",
-    unit: Annotated[str, typer.Option("--unit", help="segment or document.")] = "segment",
-    include_suggested: Annotated[
-        bool,
-        typer.Option(
-            "--include-suggested", help="Count machine suggestions too (labelled as such)."
-        ),
-    ] = False,
-    lang: Annotated[
-        str, typer.Option("--lang", help="Language of code labels: en, ru or kk.")
-    ] = "en",
-    start: Annotated[int, typer.Option("--from", help="First year (trends).")] = 2013,
-    end: Annotated[int, typer.Option("--to", help="Last year (trends).")] = 2025,
+        str | None,
+        typer.Option("--by", help="Rows of crosstab/distinctive/overlap/trends/triangulation: actor, year, group or language."),
+    ] = None,
+    actor_role: ActorRoleOpt = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Count coded passages (segment) or documents.")
+    ] = None,
+    include_suggested: IncludeSuggestedOpt = False,
+    lang: LabelLangOpt = None,
+    start: PeriodFromOpt = None,
+    end: PeriodToOpt = None,
+    normalise: Annotated[
+        str | None,
+        typer.Option("--normalise", help="Trends: count, per_document or per_10k_words."),
+    ] = None,
+    group: GroupFilterOpt = None,
+    source_lang: SourceLangOpt = None,
+    actor: ActorFilterOpt = None,
+    codebook: CodebookOpt = None,
+    top: Annotated[int | None, typer.Option("--top", help="Models: leading codes per cell (3).")] = None,
+    quotes: Annotated[int | None, typer.Option("--quotes", help="Models: quotes per cell (2).")] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
+    user: Annotated[str | None, typer.Option("--user", help="Who runs it (audit trail).")] = None,
 ) -> None:
     """Compare actors: the models table (the article's Table 2) and the statistics behind it.
 
-    Counts final and accepted codings; --include-suggested adds machine suggestions.
+    Counts final and accepted codings; --include-suggested adds machine suggestions. Every
+    output states the codebook version, the statuses counted, the actor role, the unit and
+    the period (by default the data's own range), and how many codings were left out.
 
-    Example: diplocode compare --table models --include-suggested
-    Example: diplocode compare --table distinctive --format csv
+    Example: diplocode compare --include-suggested
+    Example: diplocode compare --table distinctive --by group --format csv
+    Example: diplocode compare --table trends --normalise per_10k_words --from 2013 --to 2025
     """
-    from .analysis import models as models_mod
-    from .analysis import stats
-    from .analysis.data import codings_frame
+    from .analysis.compare import check_applies
+    from .analysis.compare import compare as run_compare
+    from .report.export import FORMATS, table_csv, table_json, table_markdown
 
-    if table not in COMPARE_TABLES:
-        _bad_choice("table", "diplocode compare", f"one of {', '.join(COMPARE_TABLES)}", table)
-    with _open(project) as proj:
-        try:
-            version_id, codebook = proj.codebook()
-        except DiplocodeError as e:
-            _fail(e)
-        frame = codings_frame(
-            proj.store, include_suggested=include_suggested, codebook_version_id=version_id
+    try:
+        if fmt not in FORMATS:
+            _bad_choice("format", "diplocode compare", f"one of {', '.join(FORMATS)}", fmt)
+        spec, given = _compare_spec(
+            actor_role=actor_role,
+            unit=unit,
+            include_suggested=include_suggested,
+            start=start,
+            end=end,
+            codebook=codebook,
+            groups=group,
+            languages=source_lang,
+            actors=actor,
+            by=by,
+            normalise=normalise,
+            lang=lang,
+            top=top,
+            quotes=quotes,
         )
-        counted = ", ".join(frame.attrs["statuses"])
-        note = (
-            f"codebook {codebook.name} {codebook.version} (#{version_id}); counted: {counted}"
-            + (
-                " — includes MACHINE SUGGESTIONS not reviewed by a person"
-                if include_suggested
-                else ""
-            )
-        )
-        if table == "operationalisation":
-            result = models_mod.operationalisation_table(codebook, lang)
-        elif frame.empty:
-            console.print(
-                f"No codings to compare ({note}). Code sources with 'diplocode code', review them, or pass --include-suggested."
-            )
-            return
-        elif table == "models":
-            result, cells = models_mod.models_table(frame, codebook, proj.store, lang=lang)
-        elif table == "crosstab":
-            result = stats.bootstrap_share_ci(frame, by=by, unit=unit).join(
-                stats.crosstab(frame, by=by, unit=unit)[["count", "documents", "doc_share"]]
-            )
-        elif table == "distinctive":
-            result = stats.log_odds(frame, by=by, unit=unit).sort_values("z", ascending=False)
-        elif table == "overlap":
-            result = stats.overlap_zones(stats.crosstab(frame, by=by, unit=unit), by=by)
-        elif table == "trends":
-            result = stats.trends(frame, start=start, end=end, by=by, unit=unit)
-        elif table == "triangulation":
-            result = stats.triangulation(frame, by=by, unit=unit)
-        else:
-            result = stats.cooccurrence(frame)
-    _emit(result, fmt, title=f"{table} — {note}")
-    if table == "models" and fmt == "table" and not frame.empty:
-        for (actor, title), cell in cells.items():
-            for q in cell.quotes[:1]:
-                console.print(
-                    f"[dim]{actor} / {title}:[/] “{q.text}” — {q.citation()}", highlight=False
-                )
-
-
-def _emit(result: Any, fmt: str, title: str) -> None:
-    import pandas as pd
-
-    frame = result.reset_index() if not isinstance(result.index, pd.RangeIndex) else result
+        check_applies(table, given, _COMPARE_FLAGS)
+        with _open(project) as proj:
+            result = run_compare(proj, spec, who=_who(user))
+            shown = result.table(table)
+    except DiplocodeError as e:
+        _fail(e)
     if fmt == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(table_csv(result, shown))
     elif fmt == "json":
-        sys.stdout.write(
-            frame.to_json(orient="records", force_ascii=False, indent=2, default_handler=str) + "\n"
-        )
+        import json
+
+        sys.stdout.write(json.dumps(table_json(result, shown), ensure_ascii=False, indent=2) + "\n")
     elif fmt == "md":
-        sys.stdout.write(f"**{title}**\n\n" + _markdown(frame) + "\n")
+        sys.stdout.write(table_markdown(result, shown))
     else:
-        table = Table(title=title, title_justify="left", show_lines=True)
-        for col in frame.columns:
-            table.add_column(str(col), overflow="fold")
-        for row in frame.itertuples(index=False):
-            table.add_row(*(f"{v:.3f}" if isinstance(v, float) else str(v) for v in row))
+        _print_table(result, shown)
+
+
+def _print_table(result: Any, shown: Any) -> None:
+    """A comparison table in the terminal: title, note, rows (or why there are none), legend."""
+    from .report.export import format_value
+
+    console.print(f"[bold]{shown.title}[/]", highlight=False)
+    console.print(f"[dim]{result.note()}[/]", highlight=False)
+    if shown.frame.empty:
+        console.print(
+            f"No rows: {shown.empty_reason or 'nothing to show'}. Code sources with 'diplocode code', "
+            "review the suggestions, or pass --include-suggested.",
+            highlight=False,
+        )
+        return
+    if shown.cells is not None:
+        _print_models(shown.cells, result)
+    else:
+        table = Table(show_lines=False, title_justify="left")
+        columns = [str(c) for c in shown.frame.columns]
+        for col in columns:
+            table.add_column(col, overflow="fold")
+        for row in shown.frame.itertuples(index=False):
+            table.add_row(*(format_value(v, c) for v, c in zip(row, columns, strict=True)))
         console.print(table)
+    for item in shown.legend:
+        console.print(f"[dim]· {item}[/]", highlight=False)
 
 
-def _markdown(frame: Any) -> str:
-    cols = [str(c) for c in frame.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in frame.itertuples(index=False):
-        cells = [
-            (f"{v:.3f}" if isinstance(v, float) else str(v)).replace("|", "\\|").replace("\n", " ")
-            for v in row
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def _print_models(cells: dict[tuple[str, str], Any], result: Any) -> None:
+    """Table 2 in a terminal: one block per actor, a line per column with its leading codes,
+    counts, shares and intervals, and the quotes labelled with the code they support."""
+    titles = {c.key: c.title_in(result.spec.lang) for c in result.layout.columns}
+    for actor in dict.fromkeys(a for a, _ in cells):
+        table = Table(
+            title=actor, title_justify="left", show_header=False, box=None, padding=(0, 1)
+        )
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column(overflow="fold")
+        for (who, column), cell in cells.items():
+            if who != actor:
+                continue
+            body = "; ".join(
+                f"{c.label} ({c.count}, {c.share:.0%}"
+                + (
+                    f" [{c.ci_low:.0%}–{c.ci_high:.0%}]"
+                    if c.ci_low is not None and c.ci_high is not None and c.ci_low == c.ci_low
+                    else ""
+                )
+                + ")"
+                for c in cell.codes
+            ) or "-"
+            for q in cell.quotes:
+                text = q.text[:160] + ("…" if len(q.text) > 160 else "")
+                body += f"\n  [dim]{q.label}: “{text}” — {q.citation()}[/]"
+            table.add_row(titles.get(column, column), body)
+        console.print(table)
 
 
 @app.command()
@@ -1046,41 +1154,67 @@ def report(
     formats: Annotated[
         str, typer.Option("--format", help="Comma-separated: html, docx, xlsx, tex, png, svg.")
     ] = "html,docx,xlsx,tex,png,svg",
-    include_suggested: Annotated[
-        bool,
-        typer.Option(
-            "--include-suggested", help="Count machine suggestions too (the report says so)."
-        ),
-    ] = False,
-    start: Annotated[int, typer.Option("--from", help="First year.")] = 2013,
-    end: Annotated[int, typer.Option("--to", help="Last year.")] = 2025,
-    lang: Annotated[str, typer.Option("--lang", help="Language of labels: en, ru or kk.")] = "en",
+    include_suggested: IncludeSuggestedOpt = False,
+    actor_role: ActorRoleOpt = None,
+    unit: Annotated[
+        str | None, typer.Option("--unit", help="Count coded passages (segment) or documents.")
+    ] = None,
+    start: PeriodFromOpt = None,
+    end: PeriodToOpt = None,
+    normalise: Annotated[
+        str | None,
+        typer.Option("--normalise", help="Trend charts: count, per_document or per_10k_words."),
+    ] = None,
+    group: GroupFilterOpt = None,
+    source_lang: SourceLangOpt = None,
+    actor: ActorFilterOpt = None,
+    codebook: CodebookOpt = None,
+    lang: LabelLangOpt = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who runs it (audit trail).")] = None,
 ) -> None:
     """Write the comparison report: one HTML file, DOCX and LaTeX tables, XLSX, PNG/SVG figures.
 
+    The same comparison as 'diplocode compare' with the same options (the period defaults
+    to the data's own range); every output states what was counted.
+
     Example: diplocode report --out report/ --include-suggested
+    Example: diplocode report --out report-kk/ --lang kk --actor-role author
     """
+    from .analysis.compare import compare as run_compare
     from .report import FORMATS, build_report
 
     wanted = tuple(f.strip().lower() for f in formats.split(",") if f.strip())
     unknown = [f for f in wanted if f not in FORMATS]
-    if unknown:
+    if unknown or not wanted:
         _bad_choice(
             "format", "diplocode report", f"a list drawn from {', '.join(FORMATS)}", formats
         )
-    with _open(project) as proj:
-        try:
-            written = build_report(
-                proj,
-                out,
-                include_suggested=include_suggested,
-                start=start,
-                end=end,
-                formats=wanted,
-                lang=lang,
-            )
-        except DiplocodeError as e:
-            _fail(e)
+    try:
+        spec, _ = _compare_spec(
+            actor_role=actor_role,
+            unit=unit,
+            include_suggested=include_suggested,
+            start=start,
+            end=end,
+            codebook=codebook,
+            groups=group,
+            languages=source_lang,
+            actors=actor,
+            by=None,
+            normalise=normalise,
+            lang=lang,
+        )
+        with _open(project) as proj:
+            result = run_compare(proj, spec, who=_who(user))
+            written = build_report(proj, out, result, formats=wanted)
+    except DiplocodeError as e:
+        _fail(e)
+    console.print(f"[dim]{result.note()}[/]", highlight=False)
+    if result.empty:
+        console.print(
+            "[yellow]No codings are counted: the report's tables say so.[/] Code sources, "
+            "review the suggestions, or pass --include-suggested."
+        )
     for kind, paths in written.items():
         console.print(
             f"{kind}: "
@@ -1308,6 +1442,146 @@ def serve(
         )
     finally:
         proj.close()
+
+
+# -- code and retrieve ----------------------------------------------------------------------------
+RETRIEVE_FORMATS = ("table", "csv", "json", "docx")
+LABEL_LANGS = ("en", "ru", "kk")
+
+
+@app.command()
+def retrieve(
+    code: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--code",
+            "-c",
+            help="A code key, a prefix glob (strength.*) or a dimension (dim:channel); repeatable.",
+            show_default=False,
+        ),
+    ] = None,
+    project: ProjectOpt = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", "-a", help="Only sources with this actor.")
+    ] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Source group.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Main language of the source.")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="From this year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Up to this year.")] = None,
+    include_suggested: Annotated[
+        bool,
+        typer.Option(
+            "--include-suggested", help="Add unreviewed machine suggestions (labelled as such)."
+        ),
+    ] = False,
+    coder: Annotated[
+        str | None,
+        typer.Option("--coder", help="Only this coder's codings: a user name or a coder name."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="At most this many passages.")
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", help="table, csv, json or docx (docx needs --out).")
+    ] = "table",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file instead of the terminal.")
+    ] = None,
+    label_lang: Annotated[
+        str, typer.Option("--label-lang", help="Language of the code labels: en, ru or kk.")
+    ] = "en",
+) -> None:
+    """List every passage coded with a code, with its citation, status and coder.
+
+    Counts final and accepted codings; --include-suggested adds machine suggestions.
+
+    Example: diplocode retrieve --code scholarships_mobility --actor China
+    Example: diplocode retrieve --code 'strength.*' --from 2015 --format docx --out strengths.docx
+    """
+    import json
+    from dataclasses import asdict
+
+    from .corpus.metadata import check_group
+    from .report.retrieval import write_csv, write_docx
+    from .retrieve import retrieve as retrieve_passages
+    from .store.sources import SourceFilter
+
+    if fmt not in RETRIEVE_FORMATS:
+        _bad_choice("format", "diplocode retrieve", f"one of {', '.join(RETRIEVE_FORMATS)}", fmt)
+    if label_lang not in LABEL_LANGS:
+        _bad_choice(
+            "label-lang", "diplocode retrieve", f"one of {', '.join(LABEL_LANGS)}", label_lang
+        )
+    if fmt == "docx" and out is None:
+        _fail(DiplocodeError("E214"))
+    if year_from is not None and year_to is not None and year_from > year_to:
+        _bad_choice("to", "diplocode retrieve", f"a year from {year_from} on", year_to)
+    try:
+        flt = SourceFilter(
+            actor=actor,
+            group=check_group(group, "--group"),
+            language=lang,
+            year_from=year_from,
+            year_to=year_to,
+        )
+    except DiplocodeError as e:
+        _fail(e)
+    with _open(project) as proj:
+        try:
+            found = retrieve_passages(
+                proj,
+                code or [],
+                flt=flt,
+                include_suggested=include_suggested,
+                coder=coder,
+                lang=label_lang,
+                limit=limit,
+            )
+        except DiplocodeError as e:
+            _fail(e)
+    if fmt == "docx":
+        assert out is not None
+        write_docx(found, out)
+    elif fmt == "csv":
+        write_csv(found, out if out is not None else sys.stdout)
+    elif fmt == "json":
+        data = {
+            "note": found.note,
+            "codebook": found.codebook,
+            "codebook_version_id": found.codebook_version_id,
+            "statuses": found.statuses,
+            "include_suggested": found.include_suggested,
+            "codes": found.codes,
+            "total": found.total,
+            "passages": [asdict(p) for p in found.passages],
+        }
+        text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        if out is not None:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
+    else:
+        _print_passages(found)
+    if out is not None:
+        err_console.print(f"{len(found.passages)} passages written to {out}. {found.note}")
+
+
+def _print_passages(found: Any) -> None:
+    table = Table(title=found.note, title_justify="left", show_lines=True)
+    table.add_column("#", no_wrap=True, justify="right")
+    table.add_column("code", overflow="fold", ratio=1, min_width=10)
+    table.add_column("passage", overflow="fold", ratio=4, min_width=24)
+    table.add_column("citation", overflow="fold", ratio=2, min_width=12)
+    table.add_column("status / coder", overflow="fold", ratio=1, min_width=10)
+    for p in found.passages:
+        table.add_row(
+            str(p.coding_id),
+            p.label,
+            f"“{p.text}”",
+            p.citation,
+            f"{p.status}{' (unreviewed)' if p.status == 'suggested' else ''}\n{p.coder}",
+        )
+    console.print(table)
 
 
 def main() -> None:

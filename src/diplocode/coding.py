@@ -18,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from . import audit
+from .attribution import gazetteer as gz
+from .attribution.resolver import SourceContext, attribute_codings
 from .errors import DiplocodeError
 from .project import Project
 from .store import codings as cq
@@ -111,6 +113,9 @@ def _create(
                 value=code_key,
             )
         coder_id = cq.find_coder(conn, "human", f"human:{who}", "1", {"user": who})
+        # who the passage is about, resolved before the write (diplocode.attribution)
+        context = SourceContext(conn, source_id, gz.matcher_for(conn)[1])
+        context.resolve(start, end)
     with project.store.begin() as conn:
         if coder_id is None:
             coder_id = _human_coder(conn, who)
@@ -133,6 +138,7 @@ def _create(
                 )
             )
         )
+        attribute_codings(conn, context, [(coding_id, start, end)])
         row = cq.get_coding(conn, coding_id)
         assert row is not None
         audit.coding_changed(conn, who, "coding.created", row, code_key, {"memo": memo})

@@ -203,6 +203,57 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",
         "Pass a value that is {constraint}.",
     ),
+    # --- actors and attribution (diplocode.attribution) ---------------------------------------
+    "E100": (
+        "{where}: '{name}' is not a known actor, but it looks like {matches}.",
+        "Write the known name (or add '{name}' as a name of that actor with 'diplocode actors name'); if it really is another actor, confirm it with --new-actor '{name}'.",
+    ),
+    "E101": (
+        "Gazetteer {where}: {detail}.",
+        "Correct the entry: names are lexicon entries (dictionary forms, 'stem*', 're:...') per language; see docs/attribution.md.",
+    ),
+    "E102": (
+        "There is already an actor with the key '{key}'.",
+        "Add a name to that actor instead ('diplocode actors name KEY NAME --lang LANG'), or choose another key with --key.",
+    ),
+    "E103": (
+        "No actor '{ref}' in this project.",
+        "Use a key or name that 'diplocode actors list' shows{hint}.",
+    ),
+    # --- comparison (diplocode.analysis.compare) --------------------------------------------------
+    "E110": (
+        "{option} does not apply to the '{table}' table.",
+        "Drop {option}; it applies to: {applies}.",
+    ),
+    "E111": (
+        "The period {start}-{end} is empty: the first year comes after the last.",
+        "Give --from a year before or equal to --to (the data run from {low} to {high}).",
+    ),
+    "E112": (
+        "No codings fall in the period {start}-{end}: the {n} counted codings are dated {low}-{high}{undated}.",
+        "Widen the period (or drop --from/--to to use the data's own range).",
+    ),
+    # --- code and retrieve (diplocode.retrieve) ----------------------------------------------
+    "E210": (
+        "The codebook {codebook} has no code {key!r}; the closest is {match!r}.",
+        "Use a code key of the codebook ('diplocode codebook show' lists them), a prefix such as 'strength.*', or 'dim:KEY' for a whole dimension.",
+    ),
+    "E211": (
+        "The codebook {codebook} has no code {key!r}.",
+        "Use one of its code keys: {allowed}; or a prefix such as 'strength.*', or 'dim:KEY' with a dimension key ({dimensions}).",
+    ),
+    "E212": (
+        "No code of the codebook {codebook} matches {pattern!r}.",
+        "A pattern ending in '*' selects the codes whose key starts with what comes before it; 'dim:KEY' selects a dimension, one of: {dimensions}.",
+    ),
+    "E213": (
+        "No code was named to retrieve passages for.",
+        "Name one or more codes (--code KEY on the command line, the code list on the page).",
+    ),
+    "E214": (
+        "A DOCX file cannot be written to the terminal.",
+        "Pass --out FILE.docx to write it to a file.",
+    ),
 }
 
 #: The web API's message for a request that fails validation (sent with the code ``E060``;

@@ -43,9 +43,11 @@ class Project:
         languages: Sequence[str] = DEFAULT_LANGUAGES,
         name: str | None = None,
         codebook: Codebook | str | None = DEFAULT_CODEBOOK,
+        gazetteer: str | None = "builtin",
         who: str = "system",
     ) -> Project:
-        """Create a project; ``codebook`` (a built-in name or a Codebook; None for none) is imported."""
+        """Create a project; ``codebook`` (a built-in name or a Codebook; None for none) is
+        imported, and the actor gazetteer seeded (``"builtin"``; None starts with none)."""
         LanguageDetector(languages)._allowed  # validates the language list  # noqa: B018
         if isinstance(codebook, str):
             from .codebook.io import load_builtin
@@ -57,9 +59,14 @@ class Project:
             store.set_meta(conn, "languages", list(languages))
             store.set_meta(conn, "created_with", __version__)
             store.set_meta(conn, "created_at", now())
+            if gazetteer is None:
+                store.set_meta(conn, "gazetteer_seeded", {"gazetteer": None})
         project = cls(store)
         if codebook is not None:
             project.import_codebook(codebook, who)
+        from .attribution import ensure_attributed
+
+        ensure_attributed(store, who)  # the built-in actor gazetteer, and the state
         return project
 
     @classmethod

@@ -126,9 +126,19 @@ def test_the_same_bytes_are_one_source(project: Project, tmp_path: Path) -> None
 def test_actors_are_shared_between_sources(project: Project, tmp_path: Path) -> None:
     for i, text in enumerate([EN, RU, KK]):
         (tmp_path / f"{i}.txt").write_text(text, encoding="utf-8")
-    meta = SourceMeta(actors=(("Kazakhstan", "author"),))
-    _ingest(project, [IngestItem(tmp_path / f"{i}.txt", meta) for i in range(3)])
-    assert _counts(project)["actors"] == 1
+    before = _counts(project)["actors"]  # the built-in gazetteer's actors
+    names = ["Kazakhstan", "Қазақстан", "Казахстан"]  # one actor, many names (#9)
+    items = [
+        IngestItem(tmp_path / f"{i}.txt", SourceMeta(actors=((names[i], "author"),)))
+        for i in range(3)
+    ]
+    _ingest(project, items)
+    assert _counts(project)["actors"] == before
+    with project.store.read() as conn:
+        linked = conn.execute(
+            select(func.count(schema.source_actors.c.actor_id.distinct()))
+        ).scalar()
+    assert linked == 1
     with project.store.read() as conn:
         assert len(list_sources(conn, SourceFilter(actor="kazakhstan"))) == 3
         assert len(list_sources(conn, SourceFilter(language="kk"))) == 1
@@ -275,15 +285,11 @@ def test_a_failure_inside_the_transaction_rolls_everything_back(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(audit, "source_added", broken)
+    before = _counts(project)
     with pytest.raises(RuntimeError):
-        _ingest(project, [IngestItem(path, SourceMeta(actors=(("China", "author"),)))])
-    assert _counts(project) == {
-        "sources": 0,
-        "segments": 0,
-        "source_actors": 0,
-        "actors": 0,
-        "audit_events": 0,
-    }
+        _ingest(project, [IngestItem(path, SourceMeta(actors=(("Chinaland", "author"),)))])
+    assert before["sources"] == before["audit_events"] == 0
+    assert _counts(project) == before  # not even the new actor
 
 
 def test_folders_are_walked_and_hidden_files_ignored(tmp_path: Path) -> None:

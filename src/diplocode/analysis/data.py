@@ -4,6 +4,10 @@ Which codings count is explicit: ``final`` and ``accepted`` by default; with
 ``include_suggested`` machine suggestions count too (every table made from such a frame
 must say so). Rejected codings never count.
 
+Which actor a coding counts for is explicit too (``actor_role``): ``about`` — the
+actor(s) its passage is about (:mod:`diplocode.attribution`, the default); ``author`` —
+its source's authors and co-signatories; ``subject`` — its source's subject actors.
+
 The frame is built for a million codings: the codings table is read through the driver's
 own cursor as plain rows (no joins, no per-row result objects); codes, actors and source
 metadata are small tables joined in numpy; text columns are pandas categoricals with
@@ -19,12 +23,25 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
+from ..errors import DiplocodeError
 from ..store import Store
-from ..store.schema import CODING_STATUSES, actors, codes, source_actors, sources
+from ..store.schema import (
+    CODING_STATUSES,
+    actors,
+    codes,
+    coding_actors,
+    codings,
+    source_actors,
+    sources,
+)
 
-__all__ = ["COLUMNS", "COUNTED_BY_DEFAULT", "codings_frame"]
+__all__ = ["ACTOR_ROLES", "COLUMNS", "COUNTED_BY_DEFAULT", "codings_frame", "documents_frame"]
 
 COUNTED_BY_DEFAULT = ("final", "accepted")
+#: Whom a coding counts for: the actor its passage is about, or its source's authors
+#: (authors and co-signatories), or its source's subject actors.
+ACTOR_ROLES = ("about", "author", "subject")
+_SOURCE_ROLES = {"author": ("author", "co-signatory"), "subject": ("subject",)}
 
 #: The columns of a codings frame, in order.
 COLUMNS = [
@@ -38,6 +55,8 @@ COLUMNS = [
     "year",
     "group",
     "language",
+    "score",
+    "coder_id",
 ]
 
 
@@ -46,29 +65,49 @@ def codings_frame(
     *,
     include_suggested: bool = False,
     codebook_version_id: int | None = None,
-    roles: Sequence[str] = ("author", "co-signatory"),
+    actor_role: str = "about",
 ) -> pd.DataFrame:
-    """One row per (coding, actor of its source in ``roles``), ordered by coding and actor.
+    """One row per (coding, actor it counts for), ordered by coding and actor.
 
     Columns (:data:`COLUMNS`): ``coding_id``, ``source_id``, ``unit`` (an integer per
     distinct (source, start, end) span), ``code``, ``dimension``, ``status``, ``actor``,
-    ``group``, ``language`` (categoricals) and ``year`` (nullable integer). ``attrs``
-    records which statuses were counted.
+    ``group``, ``language`` (categoricals), ``year`` (nullable integer), ``score``
+    (float, NaN for human codings) and ``coder_id``. ``attrs`` records which statuses
+    were counted and the actor role.
     """
+    if actor_role not in ACTOR_ROLES:
+        raise DiplocodeError(
+            "E060",
+            param="actor_role",
+            owner="codings_frame",
+            constraint=f"one of {', '.join(ACTOR_ROLES)}",
+            value=actor_role,
+        )
     statuses = (*COUNTED_BY_DEFAULT, "suggested") if include_suggested else COUNTED_BY_DEFAULT
     if not set(statuses) <= set(CODING_STATUSES):  # pragma: no cover - a programming error
         raise ValueError(f"unknown statuses {statuses}")
     # literals only from the fixed status list and an int: safe to inline, and the raw
     # cursor then needs no dialect's paramstyle
-    sql = (
-        'SELECT id, source_id, start, "end", code_id, CASE status '
+    status_case = (
+        "CASE c.status "
         + " ".join(f"WHEN '{st}' THEN {i}" for i, st in enumerate(CODING_STATUSES))
-        + " END FROM codings"
-        f" WHERE status IN ({', '.join(repr(s) for s in statuses)})"
+        + " END"
     )
+    where = f" WHERE c.status IN ({', '.join(repr(s) for s in statuses)})"
     if codebook_version_id is not None:
-        sql += f" AND codebook_version_id = {int(codebook_version_id)}"
-    sql += " ORDER BY id"
+        where += f" AND c.codebook_version_id = {int(codebook_version_id)}"
+    if actor_role == "about":
+        # one row per (coding, actor its passage is about): the join does the expansion
+        sql = (
+            f'SELECT c.id, c.source_id, c.start, c."end", c.code_id, {status_case}, '
+            "c.coder_id, ca.actor_id, COALESCE(c.score, -1.0) FROM codings c"
+            " JOIN coding_actors ca ON ca.coding_id = c.id" + where + " ORDER BY c.id, ca.actor_id"
+        )
+    else:
+        sql = (
+            f'SELECT c.id, c.source_id, c.start, c."end", c.code_id, {status_case}, '
+            "c.coder_id, -1, COALESCE(c.score, -1.0) FROM codings c" + where + " ORDER BY c.id"
+        )
     with store.read() as conn:
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
@@ -77,17 +116,64 @@ def codings_frame(
         finally:
             cursor.close()
         code_rows = conn.execute(select(codes.c.id, codes.c.key, codes.c.dimension)).all()
-        actor_rows = conn.execute(
-            select(source_actors.c.source_id, actors.c.name)
-            .join(actors, actors.c.id == source_actors.c.actor_id)
-            .where(source_actors.c.role.in_(list(roles)))
-        ).all()
+        actor_names = dict(conn.execute(select(actors.c.id, actors.c.name)).all())
+        if actor_role == "about":
+            links = None
+        else:
+            links = conn.execute(
+                select(source_actors.c.source_id, source_actors.c.actor_id).where(
+                    source_actors.c.role.in_(list(_SOURCE_ROLES[actor_role]))
+                )
+            ).all()
         source_rows = conn.execute(
             select(sources.c.id, sources.c.date_year, sources.c.source_group, sources.c.language)
         ).all()
-    frame = _assemble(rows, code_rows, actor_rows, source_rows)
+    frame = _assemble(rows, code_rows, actor_names, links, source_rows)
     frame.attrs["statuses"] = list(statuses)
     frame.attrs["include_suggested"] = include_suggested
+    frame.attrs["actor_role"] = actor_role
+    return frame
+
+
+def documents_frame(store: Store, *, actor_role: str = "about") -> pd.DataFrame:
+    """One row per (source, actor) of the corpus, with ``year`` and ``n_words``: the
+    denominators of normalised trends. For ``author``/``subject`` the source's actors in
+    that role; for ``about`` the actors any coding of the source is about (a source
+    counts for an actor it discusses)."""
+    with store.read() as conn:
+        if actor_role == "about":
+            query = (
+                select(codings.c.source_id, coding_actors.c.actor_id)
+                .join(coding_actors, coding_actors.c.coding_id == codings.c.id)
+                .where(codings.c.status != "rejected")
+                .distinct()
+            )
+        else:
+            query = (
+                select(source_actors.c.source_id, source_actors.c.actor_id)
+                .where(source_actors.c.role.in_(list(_SOURCE_ROLES[actor_role])))
+                .distinct()
+            )
+        links = conn.execute(query).all()
+        names = dict(conn.execute(select(actors.c.id, actors.c.name)).all())
+        meta = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                select(
+                    sources.c.id,
+                    sources.c.date_year,
+                    sources.c.n_words,
+                    sources.c.source_group,
+                    sources.c.language,
+                )
+            )
+        }
+    rows = [(sid, names[aid], *meta[sid]) for sid, aid in links if sid in meta]
+    frame = pd.DataFrame(
+        rows, columns=["source_id", "actor", "year", "n_words", "group", "language"]
+    )
+    frame["year"] = frame["year"].astype("Int64")
+    frame["n_words"] = frame["n_words"].fillna(0).astype(np.int64)
     return frame
 
 
@@ -103,33 +189,44 @@ def _categorical(inverse: np.ndarray, labels: Sequence) -> pd.Categorical:
 def _assemble(
     rows: Sequence[Any],
     code_rows: Sequence[Any],
-    actor_rows: Sequence[Any],
+    actor_names: dict[int, str],
+    links: Sequence[Any] | None,
     source_rows: Sequence[Any],
 ) -> pd.DataFrame:
-    if not rows or not actor_rows:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
-    table = np.array(rows, dtype=np.int64)
-    cid, sid, start, end, code_id, status = (table[:, i] for i in range(6))
-
-    # each coding once per actor of its source: actors sorted by (source, name)
-    actor_rows = sorted(actor_rows, key=lambda r: (r[0], r[1]))
-    sa_src = np.fromiter((r[0] for r in actor_rows), dtype=np.int64, count=len(actor_rows))
-    actor_names = sorted({r[1] for r in actor_rows})
-    actor_index = {a: i for i, a in enumerate(actor_names)}
-    sa_actor = np.fromiter(
-        (actor_index[r[1]] for r in actor_rows), dtype=np.int64, count=len(actor_rows)
-    )
-    src_inv, uniq_src = pd.factorize(sid)
-    first = np.searchsorted(sa_src, uniq_src, side="left")[src_inv]
-    n = np.searchsorted(sa_src, uniq_src, side="right")[src_inv] - first
-    take = np.repeat(np.arange(len(sid)), n)
-    offsets = np.arange(len(take)) - np.repeat(np.cumsum(n) - n, n)
-    actor = sa_actor[first[take] + offsets]
-    cid, sid, start, end, code_id, status = (
-        a[take] for a in (cid, sid, start, end, code_id, status)
-    )
+    if not rows:
+        return _empty()
+    # one conversion of all rows (ids are exact in float64); a NULL score (a human
+    # coding) arrives as -1 and becomes NaN
+    table = np.array(rows, dtype=np.float64)
+    scores = table[:, 8]
+    scores[scores < 0] = np.nan
+    ints = table[:, :8].astype(np.int64)
+    cid, sid, start, end, code_id, status, coder, actor_id = (ints[:, i] for i in range(8))
+    take = np.arange(len(cid))
+    if links is not None:
+        # each coding once per actor of its source in the role: links sorted by source
+        if not links:
+            return _empty()
+        links = sorted(links, key=lambda r: (r[0], actor_names[r[1]]))
+        sa_src = np.fromiter((r[0] for r in links), dtype=np.int64, count=len(links))
+        sa_actor = np.fromiter((r[1] for r in links), dtype=np.int64, count=len(links))
+        src_inv, uniq_src = pd.factorize(sid)
+        first = np.searchsorted(sa_src, uniq_src, side="left")[src_inv]
+        n = np.searchsorted(sa_src, uniq_src, side="right")[src_inv] - first
+        take = np.repeat(np.arange(len(sid)), n)
+        offsets = np.arange(len(take)) - np.repeat(np.cumsum(n) - n, n)
+        actor_id = sa_actor[first[take] + offsets]
+        cid, sid, start, end, code_id, status, coder, scores = (
+            a[take] for a in (cid, sid, start, end, code_id, status, coder, scores)
+        )
     if len(cid) == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+        return _empty()
+    used = np.unique(actor_id)
+    names = sorted({actor_names[int(a)] for a in used})
+    name_at = {n: i for i, n in enumerate(names)}
+    actor_code = np.full(int(used.max()) + 1, -1, dtype=np.int64)
+    for a in used:
+        actor_code[int(a)] = name_at[actor_names[int(a)]]
 
     # a unit is a distinct (source, start, end) span
     order = np.lexsort((end, start, sid))
@@ -154,9 +251,15 @@ def _assemble(
             "code": _categorical(code_inv, [code_keys[int(c)] for c in uniq_codes]),
             "dimension": _categorical(code_inv, [code_dims[int(c)] for c in uniq_codes]),
             "status": _categorical(status_inv, [CODING_STATUSES[i] for i in uniq_status]),
-            "actor": pd.Categorical.from_codes(actor, categories=actor_names),
+            "actor": pd.Categorical.from_codes(actor_code[actor_id], categories=names),
             "year": pd.array([m[0] for m in per_source], dtype="Int64")[src_inv],
             "group": _categorical(src_inv, [m[1] for m in per_source]),
             "language": _categorical(src_inv, [m[2] for m in per_source]),
+            "score": scores,
+            "coder_id": coder,
         }
     )
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})

@@ -1,13 +1,22 @@
 """The article's tables, generated from codings: Table 2 (models of influence, one row per
 actor, with evidence) and Table 1 (the operationalisation, from the codebook).
 
-Ranking comes from the coded text only: the leading codes of an actor in a column are the
-codes with the most coded units among that actor's codings in the column's dimension.
+Table 2's columns come from the codebook's ``tables:`` section (:class:`~diplocode.codebook
+.model.Layout`): each column ranks the codes of one dimension, or of a selection of its
+codes (``strength.*``). Ranking comes from the coded text only: the leading codes of an
+actor in a column are the codes with the most coded units among that actor's codings of
+the column's codes; a share is of the actor's coded units in that column.
+
+Each cell quotes the passages that show its finding (:func:`_choose_quotes`): for each of
+its leading codes in turn, the most typical passage — reviewed before unreviewed, agreed by
+more coders, higher machine score, longer than a heading — never a heading or title line,
+never the same passage twice in a row of the table, from distinct sources where possible,
+each labelled with the code it supports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,27 +24,25 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from ..codebook.model import Codebook
+from ..codebook.model import Codebook, Layout
 from ..store import Store
-from ..store.schema import codings, segments, sources
-from .stats import crosstab
+from ..store.schema import segments, sources
+from .stats import bootstrap_share_ci, crosstab
 
-__all__ = ["COLUMNS", "Cell", "Quote", "models_table", "operationalisation_table"]
-
-#: Table 2's columns: (column title, dimension, code-key prefix or None)
-COLUMNS: list[tuple[str, str, str | None]] = [
-    ("Dominant narrative", "legitimacy", None),
-    ("Main instruments", "channel", None),
-    ("Target audiences", "audience", None),
-    ("Effects", "effect", None),
-    ("Strengths", "assessment", "strength."),
-    ("Constraints", "assessment", "constraint."),
+__all__ = [
+    "Cell",
+    "CellCode",
+    "Quote",
+    "column_frame",
+    "is_heading",
+    "models_table",
+    "operationalisation_table",
 ]
 
 
 @dataclass
 class Quote:
-    """An evidence quote with its citation and where it is in the source."""
+    """An evidence quote with its citation, where it is, and which code it supports."""
 
     text: str
     source_id: int
@@ -45,6 +52,8 @@ class Quote:
     start: int
     end: int
     coding_id: int
+    code: str = ""
+    label: str = ""
 
     def citation(self) -> str:
         page = f", p. {self.page}" if self.page else ""
@@ -52,17 +61,71 @@ class Quote:
 
 
 @dataclass
-class Cell:
-    """One cell of Table 2: leading codes (key, label, count, share) and quotes."""
+class CellCode:
+    """One leading code of a cell: coded units, share of the column, its 95% interval."""
 
-    codes: list[tuple[str, str, int, float]] = field(default_factory=list)
+    key: str
+    label: str
+    count: int
+    share: float
+    ci_low: float | None = None
+    ci_high: float | None = None
+    documents: int = 0
+
+    def __iter__(self) -> Any:  # (key, label, count, share), as cells were before
+        return iter((self.key, self.label, self.count, self.share))
+
+
+@dataclass
+class Cell:
+    """One cell of Table 2: leading codes and quotes."""
+
+    codes: list[CellCode] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
 
     def text(self) -> str:
-        return (
-            "; ".join(f"{label} ({count}, {share:.0%})" for _, label, count, share in self.codes)
-            or "-"
-        )
+        return "; ".join(f"{c.label} ({c.count}, {c.share:.0%})" for c in self.codes) or "-"
+
+
+def column_frame(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    """The rows of ``frame`` whose code belongs to a models-table column, with
+    ``dimension`` replaced by the column's key (a code in two columns appears twice), so
+    every statistic of a column is a statistic "within its dimension"."""
+    columns = [c.key for c in layout.columns]
+    if frame.empty:
+        out = frame.copy()
+        out["dimension"] = pd.Categorical([], categories=columns)
+        return out
+    owners: dict[str, list[int]] = {}
+    for i, column in enumerate(layout.columns):
+        for key in column.codes:
+            owners.setdefault(key, []).append(i)
+    code = frame["code"]
+    categories = list(code.cat.categories) if isinstance(code.dtype, pd.CategoricalDtype) else None
+    parts = []
+    depth = max((len(v) for v in owners.values()), default=0)
+    for level in range(depth):
+        if categories is not None:
+            lookup = np.array(
+                [owners[c][level] if len(owners.get(c, [])) > level else -1 for c in categories]
+                + [-1],
+                dtype=np.int64,
+            )
+            col = lookup[code.cat.codes.to_numpy()]
+        else:
+            col = np.array(
+                [owners[c][level] if len(owners.get(c, [])) > level else -1 for c in code],
+                dtype=np.int64,
+            )
+        keep = col >= 0
+        part = frame[keep].copy()
+        part["dimension"] = pd.Categorical.from_codes(col[keep], categories=columns)
+        parts.append(part)
+    if not parts:
+        out = frame.iloc[:0].copy()
+        out["dimension"] = pd.Categorical([], categories=columns)
+        return out
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
 
 
 def models_table(
@@ -74,171 +137,298 @@ def models_table(
     quotes: int = 2,
     lang: str = "en",
     actors: list[str] | None = None,
+    unit: str = "segment",
+    intervals: bool = False,
+    n_boot: int = 1000,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], Cell]]:
-    """Table 2: one row per actor, one column per :data:`COLUMNS` entry.
+    """Table 2: one row per actor, one column per column of the codebook's layout.
 
-    Returns the table of cell texts and the cells themselves (codes with counts and shares,
-    and up to ``quotes`` evidence quotes per cell when a ``store`` is given).
+    Returns the table of cell texts (columns titled in ``lang``) and the cells, keyed by
+    (actor, column key): leading codes with counts, shares (and, with ``intervals``, 95%
+    document-bootstrap intervals), and up to ``quotes`` quotes per cell when a ``store``
+    is given.
     """
+    layout = codebook.layout()
     labels = {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
-    table = (
-        crosstab(frame).reset_index()
-        if not frame.empty
-        else pd.DataFrame(columns=["actor", "code", "dimension", "count", "share"])
-    )
-    wanted = actors or sorted(table["actor"].unique())
-    by_cell: dict[tuple[str, str], list[tuple[str, float, float]]] = {}
-    for actor, dimension, code, count, share in zip(
+    cols = column_frame(frame, layout)
+    titles = [c.title_in(lang) for c in layout.columns]
+    if cols.empty:
+        wanted = list(actors or [])
+        empty = pd.DataFrame(
+            [{"actor": a, **dict.fromkeys(titles, "-")} for a in wanted],
+            columns=["actor", *titles],
+        ).set_index("actor")
+        return empty, {(a, c.key): Cell() for a in wanted for c in layout.columns}
+    table = crosstab(cols, unit=unit).reset_index()
+    ci: dict[tuple[str, str], tuple[float, float]] = {}
+    if intervals:
+        # shares within each column: the column frame's "dimension" is the column
+        boot = bootstrap_share_ci(cols, unit=unit, n_boot=n_boot)
+        for (actor, code), low, high in zip(
+            boot.index, boot["ci_low"], boot["ci_high"], strict=True
+        ):
+            ci[(str(actor), str(code))] = (float(low), float(high))
+    present = sorted({str(a) for a in table["actor"]})
+    wanted = actors if actors is not None else present
+    by_cell: dict[tuple[str, str], list[CellCode]] = {}
+    for actor, dimension, code, count, share, documents in zip(
         table["actor"],
         table["dimension"],
         table["code"],
         table["count"],
         table["share"],
+        table["documents"],
         strict=True,
     ):
-        by_cell.setdefault((actor, dimension), []).append((code, float(count), float(share)))
+        low, high = ci.get((str(actor), str(code)), (None, None))
+        by_cell.setdefault((str(actor), str(dimension)), []).append(
+            CellCode(
+                str(code),
+                labels.get(str(code), str(code)),
+                int(count),
+                float(share),
+                low,
+                high,
+                int(documents),
+            )
+        )
     cells: dict[tuple[str, str], Cell] = {}
     for actor in wanted:
-        for title, dimension, prefix in COLUMNS:
-            part = by_cell.get((actor, dimension), [])
-            if prefix:
-                part = [row for row in part if row[0].startswith(prefix)]
-                total = sum(count for _, count, _ in part)
-                part = [(code, count, count / total if total else 0.0) for code, count, _ in part]
-            part = sorted(part, key=lambda row: (-row[1], row[0]))[:top]
-            cells[(actor, title)] = Cell(
-                [(code, labels.get(code, code), int(count), share) for code, count, share in part]
-            )
+        for column in layout.columns:
+            part = sorted(by_cell.get((actor, column.key), []), key=lambda c: (-c.count, c.key))
+            cells[(actor, column.key)] = Cell(part[:top])
     if store is not None and quotes > 0:
-        _attach_quotes(cells, frame, store, quotes)
+        _attach_quotes(cells, cols, store, quotes, labels)
     rows = [
-        {"actor": actor, **{title: cells[(actor, title)].text() for title, _, _ in COLUMNS}}
+        {
+            "actor": actor,
+            **{c.title_in(lang): cells[(actor, c.key)].text() for c in layout.columns},
+        }
         for actor in wanted
     ]
-    return pd.DataFrame(rows, columns=["actor", *[t for t, _, _ in COLUMNS]]).set_index(
-        "actor"
-    ), cells
+    return pd.DataFrame(rows, columns=["actor", *titles]).set_index("actor"), cells
+
+
+# -- quotes -----------------------------------------------------------------------------------
+_STATUS_RANK = {"final": 0, "accepted": 1, "suggested": 2}
+_END_PUNCT = tuple('.!?。！？…;:»"”)')
+_MIN_QUOTE_CHARS = 25
+
+
+def is_heading(text: str, title: str = "") -> bool:
+    """A heading or title line rather than a passage: the source's title, a line in capitals,
+    or a short line (under 12 words) that does not end like a sentence.
+
+    >>> is_heading("Cultural diplomacy in Central Asia")
+    True
+    >>> is_heading("Scholarships bring students to Beijing every year.")
+    False
+    """
+    line = " ".join(text.split())
+    if len(line) < _MIN_QUOTE_CHARS:
+        return True
+    if title and line.casefold().rstrip(".") == " ".join(title.split()).casefold().rstrip("."):
+        return True
+    letters = [ch for ch in line if ch.isalpha()]
+    if letters and all(ch.isupper() for ch in letters):
+        return True
+    return not line.endswith(_END_PUNCT) and len(re.findall(r"\w+", line)) < 12
+
+
+def _ranked_candidates(cols: pd.DataFrame) -> pd.DataFrame:
+    """Every (actor, column, code, unit) once, with its best coding and a rank: reviewed
+    before unreviewed, more coders agreeing, higher score, then the earliest coding."""
+    work = pd.DataFrame(
+        {
+            "actor": cols["actor"].astype(str).to_numpy(),
+            "column": cols["dimension"].astype(str).to_numpy(),
+            "code": cols["code"].astype(str).to_numpy(),
+            "unit": cols["unit"].to_numpy(),
+            "source_id": cols["source_id"].to_numpy(),
+            "coding_id": cols["coding_id"].to_numpy(),
+            "status": cols["status"].astype(str).map(_STATUS_RANK).fillna(3).to_numpy(),
+            "score": cols["score"].to_numpy(dtype=float, na_value=np.nan)
+            if "score" in cols
+            else np.nan,
+            "coder_id": cols["coder_id"].to_numpy() if "coder_id" in cols else 0,
+        }
+    )
+    # a human coding has no score: it ranks as a sure one
+    work["score"] = work["score"].fillna(1.0)
+    keys = ["actor", "column", "code", "unit"]
+    agreement = work.groupby(keys, sort=False)["coder_id"].transform("nunique")
+    work["agreement"] = agreement.to_numpy()
+    work = work.sort_values(
+        ["actor", "column", "code", "status", "agreement", "score", "coding_id"],
+        ascending=[True, True, True, True, False, False, True],
+        kind="stable",
+    )
+    return work.drop_duplicates(keys, keep="first")
 
 
 def _attach_quotes(
-    cells: dict[tuple[str, str], Cell], frame: pd.DataFrame, store: Store, per_cell: int
+    cells: dict[tuple[str, str], Cell],
+    cols: pd.DataFrame,
+    store: Store,
+    per_cell: int,
+    labels: dict[str, str],
 ) -> None:
-    """For each cell's leading code, pick quotes from different sources (highest-status and
-    highest-score codings first) and cite them."""
-    wanted: dict[tuple[str, str], list[int]] = {}
-    used: set[tuple[str, object]] = set()  # (actor, unit): one passage quoted once per actor
-    status_rank = {"final": 0, "accepted": 1, "suggested": 2}
-    leads = {(actor, cell.codes[0][0]) for (actor, _), cell in cells.items() if cell.codes}
-    # one pass over integer codes: the candidate codings of every (actor, leading code),
-    # ranked by status then id, instead of a scan of the whole frame per cell
-    actor_codes, actor_values = pd.factorize(frame["actor"], sort=True)
-    code_codes, code_values = pd.factorize(frame["code"], sort=True)
-    actor_at = {a: i for i, a in enumerate(actor_values)}
-    code_at = {c: i for i, c in enumerate(code_values)}
-    n_codes = max(len(code_values), 1)
-    wanted_keys = [
-        actor_at[a] * n_codes + code_at[c] for a, c in leads if a in actor_at and c in code_at
-    ]
-    pair = actor_codes * n_codes + code_codes
-    rows = np.flatnonzero(np.isin(pair, wanted_keys))
-    rank = frame["status"].iloc[rows].astype(object).map(status_rank).to_numpy(dtype=int)
-    coding_ids = frame["coding_id"].to_numpy()[rows]
-    rows = rows[np.lexsort((coding_ids, rank, pair[rows]))]  # by cell, then status and id
-    pairs_sorted = pair[rows]
-    units = frame["unit"].to_numpy()[rows]
-    source_ids = frame["source_id"].to_numpy()[rows]
-    coding_ids = frame["coding_id"].to_numpy()[rows]
-
-    def candidates(lo: int, hi: int) -> Iterator[tuple[object, int, int]]:
-        for c in range(lo, hi, 64):  # converted a little at a time: most cells need 2 rows
-            yield from zip(
-                units[c : min(hi, c + 64)].tolist(),
-                source_ids[c : min(hi, c + 64)].tolist(),
-                coding_ids[c : min(hi, c + 64)].tolist(),
-                strict=True,
-            )
-
-    for (actor, title), cell in cells.items():
-        if not cell.codes or actor not in actor_at or cell.codes[0][0] not in code_at:
-            continue
-        target = actor_at[actor] * n_codes + code_at[cell.codes[0][0]]
-        lo, hi = np.searchsorted(pairs_sorted, [target, target + 1])
-        chosen: list[int] = []
-        sources_seen: set[int] = set()
-        for unit, source_id, coding_id in candidates(int(lo), int(hi)):
-            if (actor, unit) in used or source_id in sources_seen:
-                continue
-            chosen.append(coding_id)
-            used.add((actor, unit))
-            sources_seen.add(source_id)
-            if len(chosen) == per_cell:
-                break
-        wanted[(actor, title)] = chosen
-    ids = sorted({i for v in wanted.values() for i in v})
-    if not ids:
+    """Quote each cell's finding: for its leading codes in turn, the best candidate passage
+    that is not a heading and not already quoted in the actor's row, preferring sources the
+    cell does not quote yet."""
+    wanted = {(a, col, c.key) for (a, col), cell in cells.items() for c in cell.codes}
+    if not wanted:
         return
-    with store.read() as conn:
-        found = {
-            r.id: r
-            for r in conn.execute(
-                select(
-                    codings.c.id,
-                    codings.c.source_id,
-                    codings.c.start,
-                    codings.c.end,
-                    sources.c.title,
-                    sources.c.date_year,
-                    sources.c.date_month,
-                    sources.c.date_day,
+    # only the rows of the cells' leading codes are ranked
+    key = cols["actor"].astype(str) + "\x1f" + cols["dimension"].astype(str) + "\x1f"
+    mask = (key + cols["code"].astype(str)).isin({"\x1f".join(w) for w in wanted})
+    ranked = _ranked_candidates(cols[mask.to_numpy()])
+    groups = {k: g for k, g in ranked.groupby(["actor", "column", "code"], sort=False)}
+    texts = _TextCache(store)
+    used: dict[str, set[tuple[int, int, int]]] = {}
+    for (actor, column), cell in cells.items():
+        if not cell.codes:
+            continue
+        seen_sources: set[int] = set()
+        used_row = used.setdefault(actor, set())
+        queues = {
+            c.key: list(
+                zip(
+                    g["source_id"].tolist(),
+                    g["coding_id"].tolist(),
+                    strict=True,
                 )
-                .join(sources, sources.c.id == codings.c.source_id)
-                .where(codings.c.id.in_(ids))
             )
+            for c in cell.codes
+            if (g := groups.get((actor, column, c.key))) is not None
         }
-        texts: dict[int, str] = {}
-        pages: dict[int, int | None] = {}
-        for r in found.values():
-            row = conn.execute(
-                select(sources.c.text).where(sources.c.id == r.source_id)
-            ).scalar_one()
-            texts[r.id] = row[r.start : r.end]
-            pages[r.id] = conn.execute(
-                select(segments.c.page)
-                .where(
-                    segments.c.source_id == r.source_id,
-                    segments.c.kind == "paragraph",
-                    segments.c.start <= r.start,
-                )
-                .order_by(segments.c.start.desc())
-                .limit(1)
-            ).scalar()
-    for key, chosen in wanted.items():
-        for coding_id in chosen:
-            hit = found.get(coding_id)
-            if hit is None:
-                continue
-            r = hit
-            text = " ".join(texts[coding_id].split())
-            date = (
-                "-".join(
-                    str(p) if i == 0 else f"{p:02d}"
-                    for i, p in enumerate((r.date_year, r.date_month, r.date_day))
-                    if p is not None
-                )
-                or "n.d."
+        positions = dict.fromkeys(queues, 0)
+        chosen: list[Quote] = []
+        # round-robin over the leading codes: the first quote shows the first code
+        for strict_sources in (True, False):
+            progress = True
+            while len(chosen) < per_cell and progress:
+                progress = False
+                for c in cell.codes:
+                    if len(chosen) >= per_cell:
+                        break
+                    if any(q.code == c.key for q in chosen) and strict_sources:
+                        continue
+                    found = _next_quote(
+                        queues.get(c.key, []),
+                        positions,
+                        c.key,
+                        texts,
+                        used_row,
+                        seen_sources if strict_sources else set(),
+                    )
+                    if found is None:
+                        continue
+                    found.code, found.label = c.key, labels.get(c.key, c.key)
+                    chosen.append(found)
+                    used_row.add((found.source_id, found.start, found.end))
+                    seen_sources.add(found.source_id)
+                    progress = True
+        cell.quotes = chosen
+
+
+def _next_quote(
+    queue: list[tuple[int, int]],
+    positions: dict[str, int],
+    code: str,
+    texts: _TextCache,
+    used_row: set[tuple[int, int, int]],
+    avoid_sources: set[int],
+) -> Quote | None:
+    i = positions.get(code, 0)
+    skipped: list[int] = []
+    found = None
+    limit = min(len(queue), i + 200)  # never scan a huge cell to the end
+    while i < limit:
+        source_id, coding_id = queue[i]
+        i += 1
+        if source_id in avoid_sources:
+            skipped.append(i - 1)
+            continue
+        quote = texts.quote(coding_id)
+        if quote is None or (quote.source_id, quote.start, quote.end) in used_row:
+            continue
+        if is_heading(quote.text, quote.title):
+            continue
+        found = quote
+        break
+    # candidates passed over only for their source stay available for the second pass
+    positions[code] = skipped[0] if skipped else i
+    return found
+
+
+class _TextCache:
+    """Quote texts, titles, dates and pages, read once per source."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._sources: dict[int, Any] = {}
+        self._pages: dict[int, list[tuple[int, int | None]]] = {}
+        self._codings: dict[int, tuple[int, int, int]] = {}
+
+    def quote(self, coding_id: int) -> Quote | None:
+        from ..store.schema import codings
+
+        with self.store.read() as conn:
+            span = self._codings.get(coding_id)
+            if span is None:
+                row = conn.execute(
+                    select(codings.c.source_id, codings.c.start, codings.c.end).where(
+                        codings.c.id == coding_id
+                    )
+                ).one_or_none()
+                if row is None:
+                    return None
+                span = self._codings[coding_id] = (int(row[0]), int(row[1]), int(row[2]))
+            source_id, start, end = span
+            source = self._sources.get(source_id)
+            if source is None:
+                source = self._sources[source_id] = conn.execute(
+                    select(
+                        sources.c.text,
+                        sources.c.title,
+                        sources.c.date_year,
+                        sources.c.date_month,
+                        sources.c.date_day,
+                    ).where(sources.c.id == source_id)
+                ).one()
+                self._pages[source_id] = [
+                    (int(s), p)
+                    for s, p in conn.execute(
+                        select(segments.c.start, segments.c.page)
+                        .where(segments.c.source_id == source_id, segments.c.kind == "paragraph")
+                        .order_by(segments.c.start)
+                    )
+                ]
+        text = " ".join(source.text[start:end].split())
+        page = None
+        for s, p in self._pages[source_id]:
+            if s > start:
+                break
+            page = p
+        date = (
+            "-".join(
+                str(p) if i == 0 else f"{p:02d}"
+                for i, p in enumerate((source.date_year, source.date_month, source.date_day))
+                if p is not None
             )
-            cells[key].quotes.append(
-                Quote(
-                    text if len(text) <= 300 else text[:297] + "…",
-                    r.source_id,
-                    r.title,
-                    date,
-                    pages[coding_id],
-                    r.start,
-                    r.end,
-                    coding_id,
-                )
-            )
+            or "n.d."
+        )
+        return Quote(
+            text if len(text) <= 300 else text[:297] + "…",
+            source_id,
+            source.title,
+            date,
+            page,
+            start,
+            end,
+            coding_id,
+        )
 
 
 def operationalisation_table(codebook: Codebook, lang: str = "en") -> pd.DataFrame:

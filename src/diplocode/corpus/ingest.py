@@ -18,8 +18,9 @@ from __future__ import annotations
 import bisect
 import hashlib
 import os
+import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..attribution import gazetteer as gz
+from ..attribution.resolver import seed_if_new
 from ..errors import DiplocodeError
 from ..store import Store, now
 from ..store import sources as q
@@ -167,9 +170,18 @@ def _language_shares(prep: Prepared) -> dict[str, float]:
 
 
 def store_prepared(
-    store: Store, prep: Prepared, who: str = "system", actor_cache: dict[str, int] | None = None
+    store: Store,
+    prep: Prepared,
+    who: str = "system",
+    actor_cache: dict[str, int] | None = None,
+    new_actors: Collection[str] = (),
 ) -> IngestResult:
-    """Write one prepared source in one transaction; a duplicate is reported, not added."""
+    """Write one prepared source in one transaction; a duplicate is reported, not added.
+
+    Actor names resolve through the project's gazetteer (``Туркменистан`` and
+    ``Turkmenistan`` are one actor). An unknown name close to a known one is refused
+    (E100) unless it is listed in ``new_actors``; other unknown names create actors,
+    reported in the result's ``extra["new_actors"]``."""
     shares = _language_shares(prep)
     language = next(iter(shares), None)
     year, month, day = prep.meta.date
@@ -196,6 +208,7 @@ def store_prepared(
                     "sha256_text": prep.sha256_text,
                     "n_bytes": prep.n_bytes,
                     "n_chars": len(prep.text),
+                    "n_words": count_words(prep.text),
                     "text": prep.text,
                     "page_map": [list(p) for p in prep.pages],
                     "extra": {**prep.reader_meta, **prep.meta.extra},
@@ -203,10 +216,7 @@ def store_prepared(
                     "created_by": who,
                 },
             )
-            links = [
-                (q.get_or_create_actor(conn, actor_key(name), name, actor_cache), role)
-                for name, role in prep.meta.actors
-            ]
+            links, created = _actor_links(conn, prep, actor_cache, new_actors)
             q.link_actors(conn, source_id, links)
             q.insert_segments(conn, _segment_rows(source_id, prep, page_starts))
             audit.source_added(
@@ -248,7 +258,53 @@ def store_prepared(
         n_sentences=len(prep.sentences),
         n_chars=len(prep.text),
         n_bytes=prep.n_bytes,
+        extra={"new_actors": created} if created else {},
     )
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def count_words(text: str) -> int:
+    """Words of a text (runs of letters and digits): the denominator of trends per
+    10,000 words.
+
+    >>> count_words("Қытай мен Ресей, 2023 ж.")
+    5
+    """
+    return sum(1 for _ in _WORDS.finditer(text))
+
+
+def _actor_links(
+    conn: Any,
+    prep: Prepared,
+    cache: dict[str, int] | None,
+    confirmed: Collection[str],
+) -> tuple[list[tuple[int, str]], list[str]]:
+    """(actor id, role) per named actor, resolved through the gazetteer; and the names
+    that created new actors."""
+    links: list[tuple[int, str]] = []
+    created: list[str] = []
+    for name, role in prep.meta.actors:
+        actor_id = cache.get(name) if cache is not None else None
+        if actor_id is None:
+            actor_id = gz.resolve_actor(conn, name)
+        if actor_id is None:
+            close = [] if name in confirmed else gz.close_matches(conn, name)
+            if close:
+                raise DiplocodeError(
+                    "E100",
+                    where=prep.path.name,
+                    name=name,
+                    matches=" or ".join(f"'{c}'" for c in close),
+                )
+            actor_id = q.get_or_create_actor(conn, actor_key(name), name)
+            created.append(name)
+        if cache is not None:
+            cache[name] = actor_id
+        if (actor_id, role) not in links:
+            links.append((actor_id, role))
+    return links, created
 
 
 def _segment_rows(
@@ -346,6 +402,7 @@ def ingest(
     options: ReadOptions | None = None,
     who: str = "system",
     executor: Executor | None = None,
+    new_actors: Collection[str] = (),
 ) -> Iterator[IngestResult]:
     """Ingest a batch, yielding one :class:`IngestResult` per item, in order.
 
@@ -353,6 +410,7 @@ def ingest(
     in parallel while this process writes; the results are identical either way.
     """
     detector = _detector(tuple(languages), min_chars)
+    seed_if_new(store, who)  # names resolve through the gazetteer
     actor_cache: dict[str, int] = {}
     with store.read() as reader:
 
@@ -374,6 +432,6 @@ def ingest(
                 yield prep
                 continue
             try:
-                yield store_prepared(store, prep, who, actor_cache)
+                yield store_prepared(store, prep, who, actor_cache, new_actors)
             except DiplocodeError as e:
                 yield IngestResult(prep.path, "failed", error=e)

@@ -7,10 +7,10 @@ they are not copies of real documents (see ``demo/corpus/ABOUT``).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, func, select
 
+from ..analysis.compare import Comparison, Spec, compare
 from ..coders import LexiconCoder
 from ..corpus.ingest import IngestItem, IngestResult, ingest
 from ..corpus.manifest import read_manifest
@@ -20,12 +20,28 @@ from ..project import Project
 from ..store.schema import actors, codes, codings, source_actors
 
 CORPUS = Path(__file__).with_name("corpus")
+CORPUS_TURKIC = Path(__file__).with_name("corpus-turkic")
+
+#: The built-in demos: name -> (corpus folder, codebook, actors shown in the terminal).
+DEMOS: dict[str, tuple[Path, str, tuple[str, ...]]] = {
+    "cultural-diplomacy": (CORPUS, "cultural-diplomacy", ("China", "Russia", "United States")),
+    "turkic-states": (
+        CORPUS_TURKIC,
+        "turkic-states",
+        ("Organization of Turkic States", "Turkey", "Kazakhstan", "Azerbaijan", "Uzbekistan"),
+    ),
+}
 
 
 def build_demo_project(
-    where: str | Path, corpus: Path = CORPUS, *, fresh: bool = True
+    where: str | Path,
+    corpus: Path = CORPUS,
+    *,
+    fresh: bool = True,
+    codebook: str = "cultural-diplomacy",
 ) -> tuple[Project, list[IngestResult]]:
-    """Create a project at ``where`` and ingest ``corpus`` (a folder with ``manifest.csv``).
+    """Create a project at ``where`` with the built-in ``codebook`` and ingest ``corpus``
+    (a folder with ``manifest.csv``).
 
     With ``fresh``, an existing SQLite file at ``where`` (and its WAL files) is replaced;
     ``where`` may also be a PostgreSQL URL (of an empty database).
@@ -35,7 +51,9 @@ def build_demo_project(
     if fresh and not is_url:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{where}{suffix}").unlink(missing_ok=True)
-    project = Project.init(str(where) if is_url else Path(where), name="diplocode demo")
+    project = Project.init(
+        str(where) if is_url else Path(where), name="diplocode demo", codebook=codebook
+    )
     manifest = corpus / "manifest.csv"
     if not manifest.is_file():
         project.close()
@@ -56,20 +74,10 @@ def code_demo_project(project: Project) -> RunSummary:
     return run_coder(project.store, LexiconCoder(codebook), version_id, who="demo")
 
 
-def demo_models(
-    project: Project, actors: tuple[str, ...] = ("China", "Russia", "United States")
-) -> dict[tuple[str, str], Any]:
-    """Table 2 cells for the three outside powers, counting the machine suggestions."""
-    from ..analysis.data import codings_frame
-    from ..analysis.models import models_table
-
-    version_id, codebook = project.codebook()
-    frame = codings_frame(
-        project.store, include_suggested=True, codebook_version_id=version_id, roles=("author",)
-    )
-    present = [a for a in actors if a in set(frame["actor"])]
-    _, cells = models_table(frame, codebook, project.store, actors=present, quotes=1)
-    return cells
+def demo_comparison(project: Project) -> Comparison:
+    """The comparison the demo shows: machine suggestions counted (and labelled so),
+    rows by the actor each passage is about."""
+    return compare(project, Spec(include_suggested=True, quotes=1), who="demo")
 
 
 def leading_codes(project: Project, top: int = 3) -> dict[str, dict[str, list[tuple[str, int]]]]:

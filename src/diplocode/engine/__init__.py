@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, select
 
 from .. import audit
+from ..attribution import gazetteer as gz
+from ..attribution.resolver import AttributionSummary, SourceContext, attribute_codings
 from ..coders.base import Segment
 from ..store import Store, now
 from ..store import codebooks as cbq
@@ -36,6 +38,7 @@ class RunSummary:
     seconds: float
     chars: int
     utf8_bytes: int
+    attribution: dict[str, int] = field(default_factory=dict)  # rule -> codings
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -57,6 +60,7 @@ def run_coder(
         coder_id = cq.get_or_create_coder(conn, coder.kind, coder.name, coder.version, params)
     coder.fit()
     with store.read() as conn:
+        _, matcher = gz.matcher_for(conn)
         code_ids = cbq.code_ids(conn, codebook_version_id)
         query = select(sources.c.id).order_by(sources.c.id)
         clauses = (flt or SourceFilter()).where()
@@ -68,10 +72,12 @@ def run_coder(
     n_suggestions = 0
     n_chars = 0
     n_bytes = 0
+    attributed = AttributionSummary()
     unit = params.get("unit", "sentence")
     for i, source_id in enumerate(todo):
         with store.read() as conn:
             text, rows = cq.unit_segments(conn, source_id, unit)
+            context = SourceContext(conn, source_id, matcher, text)
         n_chars += len(text)
         n_bytes += len(text.encode("utf-8"))
         segs = [
@@ -98,8 +104,17 @@ def run_coder(
             }
             for s in suggestions
         ]
+        for r in records:  # match the gazetteer before taking the write lock
+            context.resolve(r["start"], r["end"])
         with store.begin() as conn:
             ids = cq.insert_codings(conn, records)
+            # who each passage is about, in the same transaction (diplocode.attribution)
+            attribute_codings(
+                conn,
+                context,
+                [(i, r["start"], r["end"]) for i, r in zip(ids, records, strict=True)],
+                attributed,
+            )
             # digests from what was written (ids from RETURNING): no second read
             digests = [
                 (i, audit.coding_digest({**r, "id": i})) for i, r in zip(ids, records, strict=True)
@@ -119,6 +134,7 @@ def run_coder(
         seconds=time.perf_counter() - started,
         chars=n_chars,
         utf8_bytes=n_bytes,
+        attribution=dict(sorted(attributed.rules.items())),
     )
     if todo:
         with store.begin() as conn:

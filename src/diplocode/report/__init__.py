@@ -1,156 +1,57 @@
 """Reports: one self-contained HTML file, DOCX, XLSX, LaTeX, and PNG/SVG figures.
 
-:func:`build_report` computes every table once (from :mod:`diplocode.analysis`) and hands
-them to the renderers. Every output states the codebook version, the coders, which coding
-statuses were counted and the period.
+:func:`build_report` renders a :class:`~diplocode.analysis.compare.Comparison` (the one
+comparison engine, also behind ``diplocode compare`` and the web's Compare page): it
+computes nothing of its own, so a report shows the numbers ``compare`` shows for the same
+specification. Every output states the codebook version, the coders, which coding statuses
+were counted, the actor role, the unit and the period, and how many codings were left out.
+Table 2's columns, the charts' dimensions, colours and milestones come from the codebook's
+``tables:`` section.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
 
 from .. import __version__
-from ..analysis import stats
-from ..analysis.data import codings_frame
-from ..analysis.models import COLUMNS, models_table, operationalisation_table
+from ..analysis.compare import Comparison
+from ..analysis.models import Cell
 from ..project import Project
-from ..store.schema import coders, codings, sources
 
-__all__ = ["FORMATS", "ReportData", "build_report", "collect"]
+__all__ = ["FORMATS", "build_report", "models_wide", "sheets"]
 
 FORMATS = ("html", "docx", "xlsx", "tex", "png", "svg")
 
 
-@dataclass
-class ReportData:
-    """Everything a report shows, computed once."""
-
-    title: str
-    project_name: str
-    codebook: Any
-    codebook_version_id: int
-    include_suggested: bool
-    statuses: list[str]
-    start: int
-    end: int
-    coders: list[dict[str, Any]]
-    frame: pd.DataFrame
-    table1: pd.DataFrame
-    models: pd.DataFrame
-    cells: dict[tuple[str, str], Any]
-    crosstab: pd.DataFrame
-    distinctive: pd.DataFrame
-    overlap: pd.DataFrame
-    trends: pd.DataFrame
-    triangulation: pd.DataFrame
-    cooccurrence: pd.DataFrame
-    n_sources: int
-
-    def note(self) -> str:
-        counted = ", ".join(self.statuses) + (
-            " (includes unreviewed machine suggestions)" if self.include_suggested else ""
-        )
-        return (
-            f"Codebook {self.codebook.name} {self.codebook.version} (hash {self.codebook.content_hash()[:12]}); "
-            f"counted statuses: {counted}; period {self.start}-{self.end}; "
-            f"coders: {', '.join(c['name'] for c in self.coders) or 'none'}."
-        )
-
-
-def collect(
-    project: Project,
-    *,
-    include_suggested: bool = False,
-    start: int = 2013,
-    end: int = 2025,
-    lang: str = "en",
-) -> ReportData:
-    """Compute every table of the report from the project's codings."""
-    version_id, codebook = project.codebook()
-    frame = codings_frame(
-        project.store, include_suggested=include_suggested, codebook_version_id=version_id
-    )
-    if not frame.empty:
-        frame = frame[(frame["year"].isna()) | ((frame["year"] >= start) & (frame["year"] <= end))]
-    empty = frame.empty
-    models, cells = models_table(frame, codebook, project.store, lang=lang)
-    crosstab = (
-        pd.DataFrame()
-        if empty
-        else stats.bootstrap_share_ci(frame).join(
-            stats.crosstab(frame)[["dimension", "count", "documents", "doc_share"]]
-        )
-    )
-    with project.store.read() as conn:
-        used = (
-            conn.execute(
-                select(coders.c.id, coders.c.name, coders.c.version, coders.c.kind)
-                .where(
-                    # the coders behind the counted codings (a subquery, not an id list:
-                    # a million ids would exceed SQLite's variable limit)
-                    coders.c.id.in_(
-                        select(codings.c.coder_id).where(
-                            codings.c.codebook_version_id == version_id,
-                            codings.c.status.in_(list(frame.attrs.get("statuses", []))),
-                        )
-                    )
-                )
-                .order_by(coders.c.id)
-            )
-            .mappings()
-            .all()
-            if not empty
-            else []
-        )
-        n_sources = int(conn.execute(select(func.count()).select_from(sources)).scalar() or 0)
-    return ReportData(
-        title=codebook.title.get(lang) or codebook.name,
-        project_name=project.name,
-        codebook=codebook,
-        codebook_version_id=version_id,
-        include_suggested=include_suggested,
-        statuses=list(frame.attrs.get("statuses", [])),
-        start=start,
-        end=end,
-        coders=[dict(c) for c in used],
-        frame=frame,
-        table1=operationalisation_table(codebook, lang),
-        models=models,
-        cells=cells,
-        crosstab=crosstab,
-        distinctive=pd.DataFrame()
-        if empty
-        else stats.log_odds(frame).sort_values("z", ascending=False),
-        overlap=pd.DataFrame() if empty else stats.overlap_zones(stats.crosstab(frame)),
-        trends=pd.DataFrame() if empty else stats.trends(frame, start=start, end=end),
-        triangulation=pd.DataFrame() if empty else stats.triangulation(frame),
-        cooccurrence=pd.DataFrame() if empty else stats.cooccurrence(frame),
-        n_sources=n_sources,
-    )
+def models_wide(comparison: Comparison) -> tuple[pd.DataFrame, dict[tuple[str, str], Cell]]:
+    """Table 2 as one row per actor and one column per layout column (titled in the
+    comparison's language), and its cells keyed by (actor, column title)."""
+    result = comparison.table("models")
+    titles = {c.key: c.title_in(comparison.spec.lang) for c in comparison.layout.columns}
+    cells = {(a, titles[k]): cell for (a, k), cell in (result.cells or {}).items()}
+    actors = list(dict.fromkeys(a for a, _ in (result.cells or {})))
+    rows = [{"actor": a, **{t: cells[(a, t)].text() for t in titles.values()}} for a in actors]
+    wide = pd.DataFrame(rows, columns=["actor", *titles.values()]).set_index("actor")
+    return wide, cells
 
 
 def build_report(
     project: Project,
     out_dir: str | Path,
+    comparison: Comparison,
     *,
-    include_suggested: bool = False,
-    start: int = 2013,
-    end: int = 2025,
     formats: tuple[str, ...] = FORMATS,
-    lang: str = "en",
 ) -> dict[str, list[Path]]:
-    """Write the report in the requested formats; returns the files per format."""
+    """Write the report of ``comparison`` in the requested formats; returns the files per
+    format."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = collect(project, include_suggested=include_suggested, start=start, end=end, lang=lang)
     written: dict[str, list[Path]] = {}
-    figures = _figures(data, lang)
+    figures = _figures(comparison)
     svgs: dict[str, str] = {}
     if "png" in formats or "svg" in formats:
         from .charts import save
@@ -161,6 +62,10 @@ def build_report(
             svgs[name] = saved[0].read_text(encoding="utf-8")  # rendered once, reused inline
             paths += saved
         written["figures"] = paths
+    note = comparison.note()
+    wide, cells = models_wide(comparison) if not comparison.empty else (pd.DataFrame(), {})
+    table1 = comparison.table("operationalisation").frame
+    title2 = comparison.layout.title_in(comparison.spec.lang)
     if "html" in formats:
         from .charts import to_svg
         from .html import render_html
@@ -168,7 +73,7 @@ def build_report(
         for name, fig in figures.items():
             svgs.setdefault(name, to_svg(fig))
         path = out / "report.html"
-        path.write_text(render_html(project, data, svgs, lang), encoding="utf-8")
+        path.write_text(render_html(project, comparison, svgs), encoding="utf-8")
         written["html"] = [path]
     if "docx" in formats:
         from .tables import write_docx
@@ -176,16 +81,20 @@ def build_report(
         written["docx"] = [
             write_docx(
                 out / "tables.docx",
-                data.table1,
-                data.models.reset_index(),
-                data.cells,
-                caption_note=data.note(),
+                table1,
+                wide.reset_index() if not wide.empty else _empty_models(comparison),
+                cells,
+                caption_note=note,
+                title=comparison.codebook.title.get(comparison.spec.lang)
+                or comparison.codebook.title.get("en")
+                or comparison.codebook.name,
+                models_caption=title2,
             )
         ]
     if "xlsx" in formats:
         from .tables import write_xlsx
 
-        written["xlsx"] = [write_xlsx(out / "tables.xlsx", _sheets(data))]
+        written["xlsx"] = [write_xlsx(out / "tables.xlsx", sheets(comparison))]
     if "tex" in formats:
         from .tables import write_latex
 
@@ -194,13 +103,13 @@ def build_report(
                 out / "tables.tex",
                 [
                     (
-                        data.table1,
-                        f"Operationalisation of the indicators. {data.note()}",
+                        table1,
+                        f"Operationalisation of the indicators. {note}",
                         "tab:operationalisation",
                     ),
                     (
-                        data.models.reset_index(),
-                        f"Models of influence. {data.note()}",
+                        wide.reset_index() if not wide.empty else _empty_models(comparison),
+                        f"{title2}. {note}",
                         "tab:models",
                     ),
                 ],
@@ -209,71 +118,91 @@ def build_report(
     return written
 
 
-def _sheets(data: ReportData) -> dict[str, pd.DataFrame]:
-    meta = pd.DataFrame(
-        {
-            "item": ["generated", "diplocode", "note"],
-            "value": [
-                dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                __version__,
-                data.note(),
-            ],
-        }
+def _empty_models(comparison: Comparison) -> pd.DataFrame:
+    titles = [c.title_in(comparison.spec.lang) for c in comparison.layout.columns]
+    return pd.DataFrame(
+        [{"actor": "(no codings counted)", **dict.fromkeys(titles, "-")}],
+        columns=["actor", *titles],
     )
-    return {
-        "About": meta,
-        "Table 1 operationalisation": data.table1,
-        "Table 2 models": data.models.reset_index(),
-        "Crosstab actor x code": data.crosstab.reset_index()
-        if not data.crosstab.empty
-        else data.crosstab,
-        "Distinctive codes": data.distinctive.reset_index()
-        if not data.distinctive.empty
-        else data.distinctive,
-        "Overlap zones": data.overlap,
-        "Trends": data.trends,
-        "Triangulation": data.triangulation,
-        "Co-occurrence": data.cooccurrence,
+
+
+def sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
+    """The workbook's sheets: About (note, legends), then every table in long form."""
+    about = [
+        ("generated", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        ("diplocode", __version__),
+        ("note", comparison.note()),
+        ("counted", comparison.counted_label()),
+    ]
+    out: dict[str, pd.DataFrame] = {}
+    names = {
+        "operationalisation": "Table 1 operationalisation",
+        "models": "Table 2 models",
+        "crosstab": "Crosstab",
+        "distinctive": "Distinctive codes",
+        "overlap": "Overlap zones",
+        "trends": "Trends",
+        "triangulation": "Triangulation",
+        "cooccurrence": "Co-occurrence",
     }
+    for name, sheet in names.items():
+        table = comparison.table(name)
+        about += [(f"{sheet}: legend", item) for item in table.legend]
+        out[sheet] = table.frame
+    return {"About": pd.DataFrame(about, columns=["item", "value"]), **out}
 
 
-def _figures(data: ReportData, lang: str) -> dict[str, Any]:
+def _milestones(comparison: Comparison) -> list[tuple[str, str]]:
+    lang = comparison.spec.lang
+    out = []
+    for m in comparison.layout.milestones:
+        parts = m.date.split("-")
+        when = f"{parts[0]}-{parts[1] if len(parts) > 1 else '07'}"
+        out.append((when, m.label.get(lang) or m.label["en"]))
+    return out
+
+
+def _figures(comparison: Comparison) -> dict[str, Any]:
     from . import charts
 
-    labels = {c.key: c.label.get(lang) or c.label["en"] for c in data.codebook.codes()}
+    labels = comparison.labels
     figs: dict[str, Any] = {}
-    table = (
-        stats.crosstab(data.frame)
-        if not data.frame.empty
-        else pd.DataFrame(columns=["dimension", "share", "count"])
-    )
-    for dim in ("legitimacy", "channel", "audience", "effect"):
+    if comparison.empty:
+        table = pd.DataFrame(columns=["dimension", "share", "count"])
+    else:
+        from ..analysis import stats
+
+        table = stats.crosstab(comparison.frame, unit=comparison.spec.unit)
+    for dim in comparison.layout.heatmaps:
+        name = comparison.dimension_labels.get(dim, dim)
         figs[f"heatmap-{dim}"] = charts.heatmap(
-            table, labels=labels, dimension=dim, title=f"Share of coded segments: {dim}"
+            table, labels=labels, dimension=dim, title=f"Share of coded passages: {name}"
         )
-    leading = []
-    if not data.trends.empty:
-        leg = (
-            data.trends[data.trends["dimension"] == "legitimacy"]
-            .groupby("code")["count"]
-            .sum()
-            .sort_values(ascending=False)
+    trends = comparison.table("trends").frame
+    start, end = comparison.meta["period"]
+    for dim in comparison.layout.trends:
+        name = comparison.dimension_labels.get(dim, dim)
+        leading: list[str] = []
+        part = pd.DataFrame(columns=["year", "code", "count", "actor"])
+        if not trends.empty:
+            # the trends table carries dimension labels; its codes identify the dimension
+            keys = {c.key for d in comparison.codebook.dimensions if d.key == dim for c in d.codes}
+            part = trends[trends["code"].astype(str).isin(keys)]
+            leading = list(
+                part.groupby("code")["count"].sum().sort_values(ascending=False).index[:5]
+            )
+        figs[f"trends-{dim}"] = charts.trend_lines(
+            part,
+            codes=leading,
+            milestones=_milestones(comparison),
+            labels=labels,
+            title=f"{name} {start}-{end} (all actors)" if start is not None else name,
         )
-        leading = list(leg.index[:5])
-    figs["trends-legitimacy"] = charts.trend_lines(
-        data.trends
-        if not data.trends.empty
-        else pd.DataFrame(columns=["year", "code", "count", "actor"]),
-        codes=leading,
-        milestones=charts.MILESTONES,
-        labels=labels,
-        title=f"Legitimacy narratives {data.start}-{data.end} (all actors)",
-    )
-    figs["overlap"] = charts.overlap_chart(data.overlap, labels=labels, title="Zones of overlap")
-    figs["cooccurrence"] = charts.cooccurrence_chart(
-        data.cooccurrence, labels=labels, title="Codes on the same segment"
-    )
+    if not comparison.empty:
+        figs["overlap"] = charts.overlap_chart(
+            comparison.table("overlap").frame, labels=labels, title="Zones of overlap"
+        )
+        figs["cooccurrence"] = charts.cooccurrence_chart(
+            comparison.table("cooccurrence").frame, labels=labels, title="Codes on the same passage"
+        )
     return figs
-
-
-MODEL_COLUMNS = [title for title, _, _ in COLUMNS]

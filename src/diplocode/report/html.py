@@ -16,24 +16,27 @@ from .. import __version__
 from ..store.schema import sources
 
 if TYPE_CHECKING:
+    from ..analysis.compare import Comparison
     from ..project import Project
-    from . import ReportData
 
 CONTEXT_CHARS = 200
 
 
-def _table(df: pd.DataFrame, *, index: bool = False, floatfmt: str = "{:.3f}") -> str:
+def _table(df: pd.DataFrame | None) -> str:
     if df is None or df.empty:
         return '<p class="meta">No data.</p>'
-    shown = df.reset_index() if index else df
-    shown = shown.map(lambda v: ", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v)
-    return shown.to_html(
-        index=False, escape=True, float_format=floatfmt.format, border=0, na_rep="–"
-    )
+    from .export import format_value
+
+    shown = df.reset_index() if not isinstance(df.index, pd.RangeIndex) else df
+    shown = shown.copy()
+    for col in shown.columns:
+        shown[col] = [format_value(v, str(col)) for v in shown[col]]
+    return shown.to_html(index=False, escape=True, border=0, na_rep="–")
 
 
-def _passages(project: Project, data: ReportData) -> list[dict[str, Any]]:
-    quotes = [q for cell in data.cells.values() for q in cell.quotes]
+def _passages(project: Project, comparison: Comparison) -> list[dict[str, Any]]:
+    cells = comparison.table("models").cells or {}
+    quotes = [q for cell in cells.values() for q in cell.quotes]
     texts: dict[int, str] = {}
     with project.store.read() as conn:
         for source_id in sorted({q.source_id for q in quotes}):
@@ -59,14 +62,15 @@ def _passages(project: Project, data: ReportData) -> list[dict[str, Any]]:
                 "text": text[q.start : q.end],
                 "after": after + ("…" if q.end + CONTEXT_CHARS < len(text) else ""),
                 "citation": q.citation(),
+                "label": q.label,
             }
         )
     return out
 
 
-def render_html(project: Project, data: ReportData, svgs: dict[str, str], lang: str = "en") -> str:
+def render_html(project: Project, comparison: Comparison, svgs: dict[str, str]) -> str:
     """The report as one HTML string; ``svgs`` are the figures as SVG text, by name."""
-    from . import MODEL_COLUMNS
+    from . import models_wide
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("diplocode.report", "templates"),
@@ -74,34 +78,53 @@ def render_html(project: Project, data: ReportData, svgs: dict[str, str], lang: 
         undefined=jinja2.StrictUndefined,
     )
     template = env.get_template("report.html.j2")
+    spec, meta, lang = comparison.spec, comparison.meta, comparison.spec.lang
+    wide, cells = models_wide(comparison) if not comparison.empty else (pd.DataFrame(), {})
+    titles = [c.title_in(lang) for c in comparison.layout.columns]
+    tables = {
+        name: comparison.table(name)
+        for name in (
+            "crosstab",
+            "distinctive",
+            "overlap",
+            "triangulation",
+            "cooccurrence",
+            "trends",
+        )
+    }
     return template.render(
         lang=lang,
-        title=data.title,
-        project_name=data.project_name,
+        title=comparison.codebook.title.get(lang)
+        or comparison.codebook.title.get("en")
+        or comparison.codebook.name,
+        project_name=project.name,
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         version=__version__,
-        codebook_name=data.codebook.name,
-        codebook_version=data.codebook.version,
-        codebook_hash=data.codebook.content_hash(),
-        start=data.start,
-        end=data.end,
-        statuses=data.statuses,
-        include_suggested=data.include_suggested,
-        n_codings=int(data.frame["coding_id"].nunique()) if not data.frame.empty else 0,
-        n_sources=data.n_sources,
-        coders=data.coders,
-        model_columns=MODEL_COLUMNS,
-        model_actors=list(data.models.index),
-        cells=data.cells,
-        table1_html=_table(data.table1),
+        note=comparison.note(),
+        codebook_name=comparison.codebook.name,
+        codebook_version=comparison.codebook.version,
+        codebook_hash=meta["codebook_hash"],
+        period=comparison.period_label(),
+        statuses=meta["statuses"],
+        include_suggested=spec.include_suggested,
+        n_codings=meta["n_codings"],
+        n_sources=meta["n_sources"],
+        coders=meta["coders"],
+        models_title=comparison.layout.title_in(lang),
+        model_columns=titles,
+        model_actors=list(wide.index),
+        models_legend=comparison.table("models").legend,
+        cells=cells,
+        table1_html=_table(comparison.table("operationalisation").frame),
         heatmaps=[svg for name, svg in svgs.items() if name.startswith("heatmap")],
-        crosstab_html=_table(data.crosstab, index=True),
-        distinctive_html=_table(data.distinctive, index=True),
+        crosstab_html=_table(tables["crosstab"].frame),
+        legends={name: t.legend for name, t in tables.items()},
+        distinctive_html=_table(tables["distinctive"].frame),
         overlap_svg=svgs.get("overlap"),
-        overlap_html=_table(data.overlap),
+        overlap_html=_table(tables["overlap"].frame),
         trend_svgs=[svg for name, svg in svgs.items() if name.startswith("trends")],
-        triangulation_html=_table(data.triangulation),
+        triangulation_html=_table(tables["triangulation"].frame),
         cooc_svg=svgs.get("cooccurrence"),
-        cooccurrence_html=_table(data.cooccurrence),
-        passages=_passages(project, data),
+        cooccurrence_html=_table(tables["cooccurrence"].frame),
+        passages=_passages(project, comparison),
     )

@@ -118,7 +118,8 @@ def _header_row(table: Table, titles: list[str], size: Pt) -> None:
 
 
 def _fill_model_cell(doc_cell: Any, cell: Cell | None, fallback: str, size: Pt) -> None:
-    """Leading codes one per line, then the first quote (italic) with its citation."""
+    """Leading codes one per line, then each quote (italic), labelled with the code it
+    supports, with its citation."""
     first = doc_cell.paragraphs[0]
     if cell is None:
         _write_cell_text(first, fallback or "-", size)
@@ -126,10 +127,11 @@ def _fill_model_cell(doc_cell: Any, cell: Cell | None, fallback: str, size: Pt) 
     lines = [f"{label} ({count}, {share:.0%})" for _, label, count, share in cell.codes] or ["-"]
     for i, line in enumerate(lines):
         _write_cell_text(first if i == 0 else doc_cell.add_paragraph(), line, size)
-    if cell.quotes:
-        quote = cell.quotes[0]
+    for quote in cell.quotes:
         para = doc_cell.add_paragraph()
         para.paragraph_format.space_before = Pt(4)
+        if getattr(quote, "label", ""):
+            _write_cell_text(para, f"{quote.label}: ", size, bold=True)
         run = para.add_run(_XML_ILLEGAL.sub("", f"“{quote.text}”"))
         run.italic = True
         run.font.size = size
@@ -144,6 +146,7 @@ def write_docx(
     *,
     caption_note: str,
     title: str = "Cultural diplomacy in Central Asia: tables",
+    models_caption: str | None = None,
 ) -> Path:
     """Write Table 1 (portrait) and Table 2 (landscape section) as Word tables.
 
@@ -173,7 +176,7 @@ def write_docx(
     if section.orientation != WD_ORIENT.LANDSCAPE:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    _caption(doc, 2, TABLE2_CAPTION)
+    _caption(doc, 2, models_caption or TABLE2_CAPTION)
     size2 = Pt(8)
     actor_title = _heading(models.index.name or "actor")
     titles = [str(c) for c in models.columns]

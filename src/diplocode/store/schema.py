@@ -48,6 +48,11 @@ CODER_KINDS = ("human", "lexicon", "classifier", "embedding", "llm")
 USER_ROLES = ("owner", "coder", "viewer")
 #: Segment kinds.
 SEGMENT_KINDS = ("paragraph", "sentence")
+#: What a gazetteer name is of its actor (migration 0006).
+ACTOR_NAME_KINDS = ("name", "short", "adjective", "capital", "leader", "institution")
+#: How a coding's actor was found: a mention in the sentence, else in the paragraph,
+#: else the source's subject actors, else its author(s) (migration 0006).
+ATTRIBUTION_RULES = ("sentence", "paragraph", "subject", "author")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -103,6 +108,7 @@ sources = Table(
     Column("sha256_text", String(64), nullable=False),
     Column("n_bytes", BigInteger, nullable=False),
     Column("n_chars", Integer, nullable=False),
+    Column("n_words", Integer),  # words (\w+ runs) of the text (migration 0006)
     Column("text", Text, nullable=False),
     Column("page_map", JSON, nullable=False),  # [[page_no, start, end], ...]
     Column("extra", JSON, nullable=False),  # reader metadata, manifest extras
@@ -125,6 +131,19 @@ source_actors = Table(
     CheckConstraint(_in("role", ACTOR_ROLES), name="role"),
 )
 Index("ix_source_actors_actor_id", source_actors.c.actor_id)
+
+#: The project's actor gazetteer (migration 0006): what names stand for which actor.
+actor_names = Table(
+    "actor_names",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("lang", String(8), nullable=False),
+    Column("kind", String(16), nullable=False),
+    CheckConstraint(_in("kind", ACTOR_NAME_KINDS), name="kind"),
+    UniqueConstraint("actor_id", "lang", "name", name="uq_actor_names_actor_lang_name"),
+)
 
 segments = Table(
     "segments",
@@ -239,6 +258,18 @@ Index(
     codings.c.code_id,
     unique=True,
 )
+
+#: Who each coding's passage is about (migration 0006), and by which rule.
+coding_actors = Table(
+    "coding_actors",
+    metadata,
+    Column("coding_id", Integer, ForeignKey("codings.id", ondelete="CASCADE"), primary_key=True),
+    Column("actor_id", Integer, ForeignKey("actors.id", ondelete="CASCADE"), primary_key=True),
+    Column("rule", String(16), nullable=False),
+    Column("evidence", JSON(none_as_null=True)),  # the mention: name, surface, start, end
+    CheckConstraint(_in("rule", ATTRIBUTION_RULES), name="rule"),
+)
+Index("ix_coding_actors_actor_id", coding_actors.c.actor_id)
 
 #: Which sources a machine coder has finished (one row per coder and source, written in
 #: the same transaction as that source's suggestions): a killed run resumes where it

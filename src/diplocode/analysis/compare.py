@@ -1,0 +1,680 @@
+"""The comparison engine: a specification in, every comparison table out.
+
+``diplocode compare``, ``diplocode report`` and the web workbench's Compare page all call
+:func:`compare` and only render what it returns, so the same :class:`Spec` gives the same
+numbers everywhere. Nothing is hidden:
+
+* the period defaults to the data's own range of years; an explicit period leaves out
+  the codings outside it and the undated ones, and :attr:`Comparison.meta` says how many;
+* which statuses count, whose actor a coding counts for (``about``/``author``/
+  ``subject``), the unit counted and the codebook version are part of every output's note;
+* every option is validated where it is declared (:meth:`Spec.validate`,
+  :func:`check_applies`), with a coded error listing the valid values.
+
+>>> Spec(unit="paragraph").validate()
+Traceback (most recent call last):
+...
+diplocode.errors.DiplocodeError: [E060] The 'unit' parameter of the comparison must be one of segment, document. Got 'paragraph' instead. Pass a value that is one of segment, document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import func, select
+
+from ..codebook.model import UI_LANGUAGES, Codebook, Layout
+from ..errors import DiplocodeError
+from ..store.schema import SOURCE_GROUPS, coders, codings, sources
+from . import stats
+from .data import ACTOR_ROLES, codings_frame, documents_frame
+from .models import Cell, models_table, operationalisation_table
+
+__all__ = [
+    "APPLIES",
+    "BY",
+    "NORMALISE",
+    "TABLES",
+    "UNITS",
+    "Comparison",
+    "Spec",
+    "TableResult",
+    "check_applies",
+    "compare",
+]
+
+#: Every table the engine makes.
+TABLES = (
+    "models",
+    "crosstab",
+    "distinctive",
+    "overlap",
+    "trends",
+    "triangulation",
+    "cooccurrence",
+    "operationalisation",
+)
+UNITS = ("segment", "document")
+BY = ("actor", "year", "group", "language")
+NORMALISE = ("count", "per_document", "per_10k_words")
+#: Which tables an option (a :class:`Spec` field) changes; giving it for another table is
+#: an error (E110), never silently ignored.
+APPLIES: dict[str, tuple[str, ...]] = {
+    "by": ("crosstab", "distinctive", "overlap", "trends", "triangulation"),
+    "unit": ("models", "crosstab", "distinctive", "overlap", "trends", "triangulation"),
+    "normalise": ("trends",),
+    "top": ("models",),
+    "quotes": ("models",),
+}
+
+_CI_NOTE = (
+    "95% interval: percentile bootstrap resampling documents within each row's group "
+    "(1,000 replicates, seed 0); codings of one document are not independent, so documents, "
+    "not passages, are drawn."
+)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What to compare. ``None`` or empty means "no filter"; nothing else is implied."""
+
+    actor_role: str = "about"
+    unit: str = "segment"
+    include_suggested: bool = False
+    start: int | None = None
+    end: int | None = None
+    codebook: str | int | None = None
+    groups: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    by: str = "actor"
+    normalise: str = "count"
+    lang: str = "en"
+    top: int = 3
+    quotes: int = 2
+    n_boot: int = 1000
+
+    def validate(self, languages: Sequence[str] | None = None) -> Spec:
+        """This spec if every field holds a valid value, else a coded error naming the
+        field and listing the valid values."""
+        _one_of("actor_role", self.actor_role, ACTOR_ROLES)
+        _one_of("unit", self.unit, UNITS)
+        _one_of("by", self.by, BY)
+        _one_of("normalise", self.normalise, NORMALISE)
+        _one_of("lang", self.lang, UI_LANGUAGES)
+        for group in self.groups:
+            _one_of("group", group, SOURCE_GROUPS)
+        if languages is not None:
+            for language in self.languages:
+                _one_of("language", language, tuple(languages))
+        for name, value, low in (("top", self.top, 1), ("quotes", self.quotes, 0)):
+            if not isinstance(value, int) or value < low:
+                raise DiplocodeError(
+                    "E060",
+                    param=name,
+                    owner="the comparison",
+                    constraint=f"an integer >= {low}",
+                    value=value,
+                )
+        if self.start is not None and self.end is not None and self.start > self.end:
+            raise DiplocodeError("E111", start=self.start, end=self.end, low="?", high="?")
+        return self
+
+
+def _one_of(name: str, value: object, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise DiplocodeError(
+            "E060",
+            param=name,
+            owner="the comparison",
+            constraint=f"one of {', '.join(allowed)}",
+            value=value,
+        )
+
+
+def check_applies(table: str, given: Iterable[str], flags: Mapping[str, str] | None = None) -> None:
+    """E060 for an unknown table; E110 when an option that was given does not change
+    ``table`` (``flags`` maps field names to how the interface spells them)."""
+    _one_of("table", table, TABLES)
+    for option in given:
+        applies = APPLIES.get(option)
+        if applies is not None and table not in applies:
+            raise DiplocodeError(
+                "E110",
+                option=(flags or {}).get(option, option),
+                table=table,
+                applies=", ".join(applies),
+            )
+
+
+@dataclass
+class TableResult:
+    """One table, ready to render: ``frame`` (labels beside keys, integers as integers),
+    its title, the legend that explains its columns, and for the models table its cells."""
+
+    name: str
+    title: str
+    frame: pd.DataFrame
+    legend: list[str] = field(default_factory=list)
+    cells: dict[tuple[str, str], Cell] | None = None
+    empty_reason: str | None = None
+
+    def records(self) -> list[dict[str, Any]]:
+        """JSON-ready rows (NaN as None, numpy scalars as Python)."""
+        return [
+            {k: _plain(v) for k, v in row.items()} for row in self.frame.to_dict(orient="records")
+        ]
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and np.isnan(value):
+        return None
+    if value is pd.NA or value is pd.NaT:
+        return None
+    return value
+
+
+class Comparison:
+    """The result of :func:`compare`: the counted codings and every table, computed on
+    first use and kept."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        codebook_version_id: int,
+        codebook: Codebook,
+        frame: pd.DataFrame,
+        documents: pd.DataFrame,
+        meta: dict[str, Any],
+        store: Any,
+    ) -> None:
+        self.spec = spec
+        self.codebook_version_id = codebook_version_id
+        self.codebook = codebook
+        self.layout: Layout = codebook.layout()
+        self.frame = frame
+        self.documents = documents
+        self.meta = meta
+        self._store = store
+        self._tables: dict[str, TableResult] = {}
+        lang = spec.lang
+        self.labels = {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
+        self.dimension_labels = {
+            d.key: d.label.get(lang) or d.label["en"] for d in codebook.dimensions
+        }
+
+    # -- what was counted -----------------------------------------------------------------
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+    def counted_label(self) -> str:
+        """Which statuses count, said plainly (every output carries it)."""
+        label = ", ".join(self.meta["statuses"])
+        if self.spec.include_suggested:
+            label += " (includes MACHINE SUGGESTIONS not reviewed by a person)"
+        return label
+
+    def period_label(self) -> str:
+        start, end = self.meta["period"]
+        if start is None:
+            return "no dated codings"
+        how = "the data's own range" if self.meta["period_default"] else "chosen"
+        return f"{start}-{end} ({how})"
+
+    def note(self) -> str:
+        """One line stating everything that decides the numbers."""
+        m = self.meta
+        parts = [
+            f"codebook {m['codebook']} {m['codebook_version']} (#{self.codebook_version_id}, "
+            f"hash {m['codebook_hash'][:12]})",
+            f"counted: {self.counted_label()}",
+            f"rows: actors by role '{self.spec.actor_role}'"
+            + (" (the actor each passage is about)" if self.spec.actor_role == "about" else ""),
+            f"unit: {self.spec.unit}",
+            f"period: {self.period_label()}",
+        ]
+        if m["outside_period"]:
+            parts.append(f"{m['outside_period']} codings outside the period left out")
+        if m["undated_excluded"]:
+            parts.append(f"{m['undated_excluded']} undated codings left out")
+        if m.get("unattributed"):
+            parts.append(f"{m['unattributed']} codings about no known actor")
+        filters = [
+            f"{name} {', '.join(values)}"
+            for name, values in (
+                ("groups", self.spec.groups),
+                ("languages", self.spec.languages),
+                ("actors", self.spec.actors),
+            )
+            if values
+        ]
+        if filters:
+            parts.append("only " + "; ".join(filters))
+        parts.append(f"{m['n_codings']} codings counted")
+        return "; ".join(parts) + "."
+
+    # -- tables ---------------------------------------------------------------------------
+    def table(self, name: str) -> TableResult:
+        """One table by name (:data:`TABLES`), computed once."""
+        _one_of("table", name, TABLES)
+        if name not in self._tables:
+            self._tables[name] = getattr(self, f"_{name}")()
+        return self._tables[name]
+
+    def tables(self, names: Iterable[str] = TABLES) -> dict[str, TableResult]:
+        return {n: self.table(n) for n in names}
+
+    def _label(self, frame: pd.DataFrame, column: str = "code", to: str = "label") -> None:
+        keys = frame[column].astype(str)
+        frame.insert(frame.columns.get_loc(column) + 1, to, keys.map(self.labels).fillna(keys))
+
+    def _dim_labels(self, frame: pd.DataFrame) -> None:
+        if "dimension" in frame:
+            keys = frame["dimension"].astype(str)
+            frame["dimension"] = keys.map(self.dimension_labels).fillna(keys)
+
+    def _no_data(self, name: str, title: str, columns: Sequence[str]) -> TableResult:
+        return TableResult(
+            name,
+            title,
+            pd.DataFrame(columns=list(columns)),
+            empty_reason="no codings counted",
+        )
+
+    def _models(self) -> TableResult:
+        spec = self.spec
+        title = self.layout.title_in(spec.lang)
+        columns = [
+            "actor", "column", "column_title", "rank", "code", "label", "count", "share",
+            "ci_low", "ci_high", "documents", "quote", "citation", "source_id", "coding_id",
+        ]  # fmt: skip
+        if self.empty:
+            return self._no_data("models", title, columns)
+        _, cells = models_table(
+            self.frame,
+            self.codebook,
+            self._store,
+            top=spec.top,
+            quotes=spec.quotes,
+            lang=spec.lang,
+            unit=spec.unit,
+            intervals=True,
+            n_boot=spec.n_boot,
+        )
+        rows = []
+        for (actor, column_key), cell in cells.items():
+            column = next(c for c in self.layout.columns if c.key == column_key)
+            for rank, code in enumerate(cell.codes, 1):
+                quotes = [q for q in cell.quotes if q.code == code.key] or [None]
+                for q in quotes:
+                    rows.append(
+                        {
+                            "actor": actor,
+                            "column": column_key,
+                            "column_title": column.title_in(spec.lang),
+                            "rank": rank,
+                            "code": code.key,
+                            "label": code.label,
+                            "count": code.count,
+                            "share": code.share,
+                            "ci_low": code.ci_low,
+                            "ci_high": code.ci_high,
+                            "documents": code.documents,
+                            "quote": q.text if q else None,
+                            "citation": q.citation() if q else None,
+                            "source_id": q.source_id if q else None,
+                            "coding_id": q.coding_id if q else None,
+                        }
+                    )
+        frame = pd.DataFrame(rows, columns=columns)
+        for col in ("source_id", "coding_id"):
+            frame[col] = frame[col].astype("Int64")
+        legend = [
+            f"Rows: actors ({self._role_phrase()}); columns: {', '.join(c.title_in(spec.lang) for c in self.layout.columns)} (from the codebook's tables: section"
+            + (
+                ""
+                if self.layout.declared
+                else "; this codebook declares none, so one column per dimension"
+            )
+            + ").",
+            f"count: coded {self._unit_phrase()} of the actor with the code; share: of the actor's coded {self._unit_phrase()} in the column.",
+            _CI_NOTE,
+            "Quotes: per code, the most typical passage (reviewed before unreviewed, more coders agreeing, higher score), never a heading, never repeated in a row, distinct sources where possible.",
+        ]
+        return TableResult("models", title, frame, legend, cells)
+
+    def _role_phrase(self) -> str:
+        return {
+            "about": "the actor each passage is about",
+            "author": "the sources' authors and co-signatories",
+            "subject": "the sources' subject actors",
+        }[self.spec.actor_role]
+
+    def _unit_phrase(self) -> str:
+        return "passages" if self.spec.unit == "segment" else "documents"
+
+    def _crosstab(self) -> TableResult:
+        spec = self.spec
+        by = spec.by
+        columns = [by, "dimension", "code", "label", "count", "share", "ci_low", "ci_high", "documents", "n_documents", "doc_share"]  # fmt: skip
+        title = f"Codes by {by}"
+        if self.empty:
+            return self._no_data("crosstab", title, columns)
+        frame = self._by_frame()
+        table = stats.crosstab(frame, by=by, unit=spec.unit)
+        boot = stats.bootstrap_share_ci(frame, by=by, unit=spec.unit, n_boot=spec.n_boot)
+        table = table.join(boot[["ci_low", "ci_high"]]).reset_index()
+        table["count"] = table["count"].astype(np.int64)
+        table["documents"] = table["documents"].astype(np.int64)
+        table["n_documents"] = table["n_documents"].astype(np.int64)
+        self._label(table)
+        self._dim_labels(table)
+        legend = [
+            f"count: coded {self._unit_phrase()} with the code; share: of the {by}'s coded {self._unit_phrase()} in the code's dimension (shares of one dimension sum to 1).",
+            _CI_NOTE,
+            "documents: documents of the row with the code; n_documents: the row's coded documents; doc_share = documents / n_documents.",
+        ]
+        return TableResult("crosstab", title, table[columns], legend)
+
+    def _by_frame(self) -> pd.DataFrame:
+        if self.spec.by != "year":
+            return self.frame
+        return self.frame[self.frame["year"].notna().to_numpy()]
+
+    def _distinctive(self) -> TableResult:
+        spec = self.spec
+        by = spec.by
+        title = f"Distinctive codes by {by}"
+        columns = [by, "code", "label", "count", "delta", "z", "p", "q", "significant"]
+        if self.empty:
+            return self._no_data("distinctive", title, columns)
+        table = stats.log_odds(self._by_frame(), by=by, unit=spec.unit).reset_index()
+        table = table.sort_values("z", ascending=False, ignore_index=True)
+        table["count"] = table["count"].astype(np.int64)
+        self._label(table)
+        present = [c for c in columns if c in table.columns]
+        legend = [
+            "delta: weighted log-odds ratio of the code for the row against all other rows, with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z = delta / sd.",
+            "p: two-sided p-value of z; q: Benjamini-Hochberg adjusted over every test in this table (the many row x code comparisons); significant: q < 0.05.",
+        ]
+        return TableResult("distinctive", title, table[present], legend)
+
+    def _overlap(self) -> TableResult:
+        spec = self.spec
+        title = f"Zones of overlap by {spec.by}"
+        if self.empty:
+            return self._no_data("overlap", title, ["dimension", "code", "label", "groups", "n_groups", "min_share", "measure"])  # fmt: skip
+        frame = self._by_frame()
+        table = stats.overlap_zones(stats.crosstab(frame, by=spec.by, unit=spec.unit), by=spec.by)
+        table = table.copy()
+        if "groups" in table and len(table) and not isinstance(table["groups"].iloc[0], str):
+            table["groups"] = table["groups"].map(lambda g: "; ".join(map(str, g)))
+        self._label(table)
+        self._dim_labels(table)
+        legend = [
+            f"A code is salient for a {spec.by} when its share is at least 1/k of its dimension (k = the dimension's codes seen); listed when salient for two or more."
+        ]
+        return TableResult("overlap", title, table, legend)
+
+    def _trends(self) -> TableResult:
+        spec = self.spec
+        title = f"Trends by year ({spec.normalise.replace('_', ' ')})"
+        start, end = self.meta["period"]
+        if self.empty or start is None:
+            return self._no_data("trends", title, ["year", spec.by, "dimension", "code", "label", "count", "value"])  # fmt: skip
+        by = None if spec.by == "year" else spec.by
+        documents = self.documents
+        if by is not None and by not in documents.columns:
+            documents = None  # no denominators for this grouping
+        try:
+            table = stats.trends(
+                self.frame,
+                start=start,
+                end=end,
+                by=by,
+                unit=spec.unit,
+                normalise=spec.normalise,
+                documents=documents,
+            )
+        except ValueError as e:
+            raise DiplocodeError(
+                "E060",
+                param="normalise",
+                owner="the trends table",
+                constraint=f"one of {', '.join(NORMALISE)} with document counts",
+                value=f"{spec.normalise} ({e})",
+            ) from None
+        table = table.copy()
+        self._label(table)
+        self._dim_labels(table)
+        legend = [
+            {
+                "count": f"value: coded {self._unit_phrase()} per year.",
+                "per_document": f"value: coded {self._unit_phrase()} per document of the row in that year.",
+                "per_10k_words": f"value: coded {self._unit_phrase()} per 10,000 words of the row's documents in that year.",
+            }[spec.normalise],
+            "Years in which the row has no document are gaps (empty), not zeros.",
+        ]
+        return TableResult("trends", title, table, legend)
+
+    def _triangulation(self) -> TableResult:
+        spec = self.spec
+        title = f"Triangulation across source groups, by {spec.by}"
+        if self.empty:
+            return self._no_data("triangulation", title, [spec.by, "groups", "jsd", "n_a", "n_b", "drivers"])  # fmt: skip
+        table = stats.triangulation(self._by_frame(), by=spec.by, unit=spec.unit).copy()
+        legend = [
+            "jsd: Jensen-Shannon divergence (base 2, 0 = same distribution of codes, 1 = disjoint) between two source groups of the row; drivers: the codes whose shares differ most."
+        ]
+        return TableResult("triangulation", title, table, legend)
+
+    def _cooccurrence(self) -> TableResult:
+        title = "Codes on the same passage"
+        if self.empty:
+            return self._no_data("cooccurrence", title, ["code_a", "label_a", "code_b", "label_b", "count", "jaccard"])  # fmt: skip
+        table = stats.cooccurrence(self.frame).copy()
+        self._label(table, "code_a", "label_a")
+        self._label(table, "code_b", "label_b")
+        table["count"] = table["count"].astype(np.int64)
+        legend = ["count: passages coded with both; jaccard: both / either."]
+        return TableResult("cooccurrence", title, table, legend)
+
+    def _operationalisation(self) -> TableResult:
+        table = operationalisation_table(self.codebook, self.spec.lang)
+        return TableResult(
+            "operationalisation",
+            "Operationalisation of the indicators",
+            table,
+            ["From the codebook: each dimension's indicator, question and codes."],
+        )
+
+
+def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> Comparison:
+    """Load the codings ``spec`` counts and return the :class:`Comparison`.
+
+    Attribution is brought up to date first (:func:`diplocode.attribution.ensure_attributed`).
+    A period with no counted codings in it is an error (E112) that says where the data
+    lie; no counted codings at all is a stated empty result.
+    """
+    from ..attribution import attribution_state, ensure_attributed
+
+    spec = (spec or Spec()).validate(project.languages)
+    ensure_attributed(project.store, who)
+    version_id, codebook = project.codebook(spec.codebook)
+    frame = codings_frame(
+        project.store,
+        include_suggested=spec.include_suggested,
+        codebook_version_id=version_id,
+        actor_role=spec.actor_role,
+    )
+    documents = documents_frame(project.store, actor_role=spec.actor_role)
+    frame, documents, filtered = _filter(project, frame, documents, spec)
+    years = frame["year"] if not frame.empty else pd.Series([], dtype="Int64")
+    dated = years.notna().to_numpy(dtype=bool) if len(years) else np.zeros(0, dtype=bool)
+    low = int(years[dated].min()) if dated.any() else None
+    high = int(years[dated].max()) if dated.any() else None
+    n_before = int(frame["coding_id"].nunique()) if not frame.empty else 0
+    outside = undated = 0
+    explicit = spec.start is not None or spec.end is not None
+    if explicit and not frame.empty:
+        start = spec.start if spec.start is not None else low
+        end = spec.end if spec.end is not None else high
+        if start is not None and end is not None and start > end:
+            raise DiplocodeError("E111", start=start, end=end, low=low, high=high)
+        inside = (
+            ((years >= start) & (years <= end)).to_numpy(dtype=bool, na_value=False)
+            if start is not None and end is not None
+            else np.zeros(len(frame), dtype=bool)
+        )
+        ids = frame["coding_id"].to_numpy()
+        outside = len(np.unique(ids[dated & ~inside]))
+        undated = len(np.unique(ids[~dated]))
+        if not inside.any():
+            raise DiplocodeError(
+                "E112",
+                start=start,
+                end=end,
+                n=n_before,
+                low=low if low is not None else "?",
+                high=high if high is not None else "?",
+                undated=f", {undated} undated" if undated else "",
+            )
+        frame = frame[inside]
+        documents = documents[
+            ((documents["year"] >= start) & (documents["year"] <= end)).to_numpy(
+                dtype=bool, na_value=False
+            )
+        ]
+        period = (start, end)
+    else:
+        period = (low, high)
+    with project.store.read() as conn:
+        used = (
+            conn.execute(
+                select(coders.c.id, coders.c.name, coders.c.version, coders.c.kind)
+                .where(
+                    coders.c.id.in_(
+                        select(codings.c.coder_id).where(
+                            codings.c.codebook_version_id == version_id,
+                            codings.c.status.in_(list(frame.attrs.get("statuses", []))),
+                        )
+                    )
+                )
+                .order_by(coders.c.id)
+            )
+            .mappings()
+            .all()
+        )
+        n_sources = int(conn.execute(select(func.count()).select_from(sources)).scalar() or 0)
+    state = attribution_state(project.store) or {}
+    meta = {
+        "codebook": codebook.name,
+        "codebook_version": codebook.version,
+        "codebook_hash": codebook.content_hash(),
+        "codebook_version_id": version_id,
+        "statuses": list(frame.attrs.get("statuses", [])),
+        "include_suggested": spec.include_suggested,
+        "actor_role": spec.actor_role,
+        "unit": spec.unit,
+        "period": period,
+        "period_default": not explicit,
+        "data_range": (low, high),
+        "outside_period": outside,
+        "undated_excluded": undated,
+        "undated_included": 0
+        if explicit
+        else len(np.unique(frame["coding_id"].to_numpy()[~dated]))
+        if not frame.empty
+        else 0,
+        "n_codings": int(frame["coding_id"].nunique()) if not frame.empty else 0,
+        "n_sources": n_sources,
+        "filtered_out": filtered,
+        "coders": [dict(c) for c in used],
+        "attribution": state,
+        "unattributed": _unattributed(project, spec, version_id),
+    }
+    frame.attrs.update(statuses=meta["statuses"], include_suggested=spec.include_suggested)
+    return Comparison(spec, version_id, codebook, frame, documents, meta, project.store)
+
+
+def _unattributed(project: Any, spec: Spec, version_id: int) -> int:
+    """Counted codings that count for no actor under the spec's role."""
+    if spec.actor_role != "about":
+        return 0
+    from ..store.schema import coding_actors
+
+    statuses = ["final", "accepted", *(["suggested"] if spec.include_suggested else [])]
+    with project.store.read() as conn:
+        return int(
+            conn.execute(
+                select(func.count())
+                .select_from(codings)
+                .where(
+                    codings.c.codebook_version_id == version_id,
+                    codings.c.status.in_(statuses),
+                    ~select(coding_actors.c.coding_id)
+                    .where(coding_actors.c.coding_id == codings.c.id)
+                    .exists(),
+                )
+            ).scalar()
+            or 0
+        )
+
+
+def _filter(
+    project: Any, frame: pd.DataFrame, documents: pd.DataFrame, spec: Spec
+) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Apply the spec's group, language and actor filters to both frames."""
+    if frame.empty or not (spec.groups or spec.languages or spec.actors):
+        return frame, documents, 0
+    keep = np.ones(len(frame), dtype=bool)
+    keep_docs = np.ones(len(documents), dtype=bool)
+    if spec.groups:
+        keep &= frame["group"].isin(spec.groups).to_numpy()
+        keep_docs &= documents["group"].isin(spec.groups).to_numpy()
+    if spec.languages:
+        keep &= frame["language"].isin(spec.languages).to_numpy()
+        keep_docs &= documents["language"].isin(spec.languages).to_numpy()
+    if spec.actors:
+        names = resolve_actor_names(project, spec.actors)
+        keep &= frame["actor"].isin(names).to_numpy()
+        keep_docs &= documents["actor"].isin(names).to_numpy()
+    before = frame["coding_id"].nunique()
+    out = frame[keep]
+    out.attrs.update(frame.attrs)
+    return out, documents[keep_docs], int(before - out["coding_id"].nunique())
+
+
+def resolve_actor_names(project: Any, refs: Sequence[str]) -> list[str]:
+    """Canonical actor names for names, keys or gazetteer names a user gave (E103 with
+    close matches for an unknown one)."""
+    from ..attribution import gazetteer as gz
+    from ..store.schema import actors
+
+    out = []
+    with project.store.read() as conn:
+        for ref in refs:
+            actor_id = gz.resolve_actor(conn, ref)
+            if actor_id is None:
+                close = gz.close_matches(conn, ref)
+                raise DiplocodeError(
+                    "E103",
+                    ref=ref,
+                    hint=f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else "",
+                )
+            out.append(
+                conn.execute(select(actors.c.name).where(actors.c.id == actor_id)).scalar_one()
+            )
+    return out
+
+
+def with_defaults(spec: Spec, **changes: Any) -> Spec:
+    """A copy of ``spec`` with fields changed (validated)."""
+    return replace(spec, **changes).validate()

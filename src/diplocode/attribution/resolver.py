@@ -1,0 +1,280 @@
+"""The resolver: the actor(s) each coding's passage is about, and the rule that decided.
+
+See :mod:`diplocode.attribution` for the rules. The resolver's work for one source is a
+:class:`SourceContext`: the source's sentences and paragraphs, its subject and author
+actors, and the gazetteer's mentions per paragraph (matched lazily, once per paragraph).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, delete, select
+
+from .. import audit
+from ..store import Store
+from ..store.schema import (
+    ATTRIBUTION_RULES,
+    coding_actors,
+    codings,
+    project_meta,
+    segments,
+    source_actors,
+    sources,
+)
+from .gazetteer import Matcher, Mention, gazetteer_hash, load_builtin, matcher_for, name_rows, seed
+
+__all__ = [
+    "RESOLVER",
+    "RULES",
+    "AttributionSummary",
+    "SourceContext",
+    "attribute_codings",
+    "attribution_state",
+    "ensure_attributed",
+    "reattribute",
+]
+
+#: The resolver's name and version, stored with the project's attribution state: a new
+#: version re-attributes every coding.
+RESOLVER = "diplocode.attribution.v1"
+RULES = ATTRIBUTION_RULES
+_META = "attribution"
+_SEEDED = "gazetteer_seeded"
+
+
+@dataclass
+class AttributionSummary:
+    """What an attribution pass did."""
+
+    sources: int = 0
+    codings: int = 0
+    rules: Counter[str] = field(default_factory=Counter)
+    unattributed: int = 0
+    seeded: tuple[int, int] | None = None  # (actors, names) seeded from the built-in gazetteer
+    gazetteer_hash: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": self.sources,
+            "codings": self.codings,
+            "rules": dict(sorted(self.rules.items())),
+            "unattributed": self.unattributed,
+            "gazetteer_hash": self.gazetteer_hash,
+            "resolver": RESOLVER,
+        }
+
+
+class SourceContext:
+    """One source's sentences, paragraphs, subject and author actors, and mentions."""
+
+    def __init__(
+        self, conn: Connection, source_id: int, matcher: Matcher, text: str | None = None
+    ) -> None:
+        self.source_id = source_id
+        self.matcher = matcher
+        if text is None:
+            text = conn.execute(select(sources.c.text).where(sources.c.id == source_id)).scalar()
+        self.text: str = text or ""
+        self._resolved: dict[tuple[int, int], list[tuple[int, str, dict[str, Any] | None]]] = {}
+        spans: dict[str, list[tuple[int, int, str | None]]] = {"paragraph": [], "sentence": []}
+        for kind, start, end, lang in conn.execute(
+            select(segments.c.kind, segments.c.start, segments.c.end, segments.c.language)
+            .where(segments.c.source_id == source_id)
+            .order_by(segments.c.kind, segments.c.start)
+        ):
+            spans[kind].append((int(start), int(end), lang))
+        self.paragraphs = spans["paragraph"] or [(0, len(self.text), None)]
+        self.sentences = spans["sentence"]
+        self._para_starts = [p[0] for p in self.paragraphs]
+        self._sent_starts = [s[0] for s in self.sentences]
+        self.subjects: list[int] = []
+        self.authors: list[int] = []
+        for actor_id, role in conn.execute(
+            select(source_actors.c.actor_id, source_actors.c.role)
+            .where(source_actors.c.source_id == source_id)
+            .order_by(source_actors.c.actor_id)
+        ):
+            (self.subjects if role == "subject" else self.authors).append(int(actor_id))
+        self.authors = list(dict.fromkeys(self.authors))
+        self._mentions: dict[int, list[Mention]] = {}
+
+    def _overlapping(
+        self, starts: list[int], spans: list[tuple[int, int, str | None]], start: int, end: int
+    ) -> range:
+        """Indices of the spans overlapping ``[start, end)`` (the one holding ``start`` for
+        an empty span)."""
+        first = max(bisect.bisect_right(starts, start) - 1, 0)
+        last = first
+        while last + 1 < len(spans) and spans[last + 1][0] < end:
+            last += 1
+        return range(first, last + 1)
+
+    def _paragraph_mentions(self, index: int) -> list[Mention]:
+        found = self._mentions.get(index)
+        if found is None:
+            start, end, lang = self.paragraphs[index]
+            found = self._mentions[index] = self.matcher.find(self.text, lang, start, end)
+        return found
+
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        out: list[Mention] = []
+        for p in self._overlapping(self._para_starts, self.paragraphs, start, end):
+            out.extend(m for m in self._paragraph_mentions(p) if m.start < end and m.end > start)
+        return out
+
+    def resolve(self, start: int, end: int) -> list[tuple[int, str, dict[str, Any] | None]]:
+        """The actors ``[start, end)`` is about: (actor id, rule, mention evidence);
+        remembered per span, so resolving before a write transaction keeps the matching
+        out of it."""
+        found = self._resolved.get((start, end))
+        if found is None:
+            found = self._resolved[(start, end)] = self._resolve(start, end)
+        return found
+
+    def _resolve(self, start: int, end: int) -> list[tuple[int, str, dict[str, Any] | None]]:
+        if self.sentences:
+            sents = self._overlapping(self._sent_starts, self.sentences, start, end)
+            s0, s1 = self.sentences[sents[0]][0], self.sentences[sents[-1]][1]
+            found = self._mentions_in(min(s0, start), max(s1, end))
+            if found:
+                return self._from_mentions(found, "sentence")
+        paras = self._overlapping(self._para_starts, self.paragraphs, start, end)
+        p0, p1 = self.paragraphs[paras[0]][0], self.paragraphs[paras[-1]][1]
+        found = self._mentions_in(min(p0, start), max(p1, end))
+        if found:
+            return self._from_mentions(found, "paragraph")
+        if self.subjects:
+            return [(a, "subject", None) for a in self.subjects]
+        return [(a, "author", None) for a in self.authors]
+
+    def _from_mentions(
+        self, found: list[Mention], rule: str
+    ) -> list[tuple[int, str, dict[str, Any] | None]]:
+        first: dict[int, Mention] = {}
+        for m in found:
+            first.setdefault(m.actor_id, m)
+        return [
+            (
+                actor_id,
+                rule,
+                {
+                    "name": m.name,
+                    "surface": self.text[m.start : m.end],
+                    "start": m.start,
+                    "end": m.end,
+                },
+            )
+            for actor_id, m in sorted(first.items())
+        ]
+
+
+def attribute_codings(
+    conn: Connection,
+    context: SourceContext,
+    spans: Iterable[tuple[int, int, int]],
+    summary: AttributionSummary | None = None,
+) -> list[dict[str, Any]]:
+    """Write the ``coding_actors`` rows of codings ``(id, start, end)`` of the context's
+    source, in the caller's transaction; returns the rows written."""
+    rows: list[dict[str, Any]] = []
+    for coding_id, start, end in spans:
+        resolved = context.resolve(start, end)
+        if summary is not None:
+            summary.codings += 1
+            if not resolved:
+                summary.unattributed += 1
+            for rule in {rule for _, rule, _ in resolved}:
+                summary.rules[rule] += 1
+        rows.extend(
+            {"coding_id": coding_id, "actor_id": actor_id, "rule": rule, "evidence": evidence}
+            for actor_id, rule, evidence in resolved
+        )
+    if rows:
+        conn.execute(coding_actors.insert(), rows)
+    return rows
+
+
+def attribution_state(store: Store) -> dict[str, Any] | None:
+    """The state every coding is attributed under (resolver, gazetteer hash), or None."""
+    state = store.get_meta(_META, None)
+    return state if isinstance(state, dict) else None
+
+
+def seed_if_new(store: Store, who: str = "system") -> tuple[int, int] | None:
+    """Seed the built-in gazetteer into a project that never had one (one transaction
+    with its audit event); returns (actors created, names added), or None."""
+    if store.get_meta(_SEEDED, None):
+        return None
+    with store.begin() as conn:
+        if conn.execute(select(project_meta.c.key).where(project_meta.c.key == _SEEDED)).scalar():
+            return None  # another process seeded it meanwhile
+        n_actors, n_names = seed(conn, load_builtin())
+        store.set_meta(
+            conn, _SEEDED, {"gazetteer": "builtin", "actors": n_actors, "names": n_names}
+        )
+        audit.append(
+            conn,
+            "actors.seeded",
+            who,
+            {"gazetteer": "builtin", "actors_created": n_actors, "names_added": n_names},
+        )
+    return n_actors, n_names
+
+
+def ensure_attributed(store: Store, who: str = "system") -> AttributionSummary | None:
+    """Seed the built-in gazetteer into a project that has none, and re-attribute every
+    coding when the gazetteer or the resolver changed since the last attribution.
+    Returns what was done, or None when everything was up to date (one cheap read)."""
+    seeded = seed_if_new(store, who)
+    with store.read() as conn:
+        digest = gazetteer_hash(name_rows(conn))
+    state = attribution_state(store)
+    if seeded is None and state == {"resolver": RESOLVER, "gazetteer": digest}:
+        return None
+    summary = reattribute(store, who)
+    summary.seeded = seeded
+    return summary
+
+
+def reattribute(
+    store: Store, who: str = "system", source_ids: Sequence[int] | None = None
+) -> AttributionSummary:
+    """Attribute every coding again (of ``source_ids``, or all), one transaction per
+    source, then record the state and an audit event."""
+    with store.read() as conn:
+        digest, matcher = matcher_for(conn)
+        query = select(codings.c.source_id).distinct().order_by(codings.c.source_id)
+        if source_ids is not None:
+            query = query.where(codings.c.source_id.in_(list(source_ids)))
+        todo = [int(s) for s in conn.execute(query).scalars()]
+    summary = AttributionSummary(gazetteer_hash=digest)
+    for source_id in todo:
+        with store.begin() as conn:
+            spans = [
+                (int(i), int(s), int(e))
+                for i, s, e in conn.execute(
+                    select(codings.c.id, codings.c.start, codings.c.end)
+                    .where(codings.c.source_id == source_id)
+                    .order_by(codings.c.id)
+                )
+            ]
+            conn.execute(
+                delete(coding_actors).where(
+                    coding_actors.c.coding_id.in_(
+                        select(codings.c.id).where(codings.c.source_id == source_id)
+                    )
+                )
+            )
+            attribute_codings(conn, SourceContext(conn, source_id, matcher), spans, summary)
+        summary.sources += 1
+    with store.begin() as conn:
+        if source_ids is None:
+            store.set_meta(conn, _META, {"resolver": RESOLVER, "gazetteer": digest})
+        if summary.codings:  # nothing was attributed: no event of research meaning
+            audit.append(conn, "codings.attributed", who, summary.as_dict())
+    return summary
