@@ -96,7 +96,7 @@ def test_heatmap_one_dimension() -> None:
 
 
 def test_trend_lines_per_code_and_milestones() -> None:
-    table = trends(F)  # 2013..2025
+    table = trends(F, start=2013, end=2025)
     codes = ["connect", "history", "dialogue"]
     fig = charts.trend_lines(table, codes, milestones=charts.MILESTONES, labels=LABELS)
     assert isinstance(fig, Figure)
@@ -106,6 +106,9 @@ def test_trend_lines_per_code_and_milestones() -> None:
     # summed over actors: connect is 2 in 2015 (China) and 1 in 2016 (Russia), 2018 (USA)
     connect = points(data_lines[0])
     assert connect[2015] == 2 and connect[2016] == 1 and connect[2018] == 1
+    # nobody coded anything in 2013, 2017 or 2020: gaps (the line breaks), not zeros
+    assert np.isnan(connect[2013]) and np.isnan(connect[2017]) and np.isnan(connect[2020])
+    assert connect[2019] == 0  # USA coded in 2019, just not connect
     milestone_lines = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(milestone_lines) == len(charts.MILESTONES)
     lo, hi = ax.get_xlim()
@@ -126,8 +129,11 @@ def test_trend_lines_one_group_and_out_of_range_milestones() -> None:
     data_lines = [line for line in ax.get_lines() if line.get_linestyle() == "-"]
     assert len(data_lines) == 2
     connect = points(data_lines[0])
-    assert connect[2015] == 2 and connect[2016] == 0  # Russia's 2016 coding left out
-    assert set(points(data_lines[1]).values()) == {0.0}
+    assert connect[2015] == 2  # Russia's 2016 coding left out
+    # China coded nothing in 2016..2020: gaps, also for a code absent from the table
+    assert all(np.isnan(connect[y]) for y in range(2016, 2021))
+    absent = points(data_lines[1])
+    assert absent[2015] == 0.0 and all(np.isnan(absent[y]) for y in range(2016, 2021))
     # only 2015-11 falls in 2015..2020
     assert len([line for line in ax.get_lines() if line.get_linestyle() == "--"]) == 1
     with pytest.raises(ValueError, match="no 'actor' column"):
@@ -146,7 +152,7 @@ def test_overlap_chart() -> None:
     assert names == ["Scholarships", "Connectivity", "Диалог культур"]
     # the group names are written beside the bars, on the right-hand axis
     beside = [t.get_text() for t in ax.child_axes[0].get_yticklabels()]
-    assert beside == ["China, Russia, USA", "China, Russia, USA", "China, USA"]
+    assert beside == ["China; Russia; USA", "China; Russia; USA", "China; USA"]
     assert is_svg(charts.to_svg(fig))
 
 

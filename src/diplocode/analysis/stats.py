@@ -12,6 +12,7 @@ the same table on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from itertools import combinations
@@ -20,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "TREND_NORMALISATIONS",
+    "benjamini_hochberg",
     "bootstrap_share_ci",
     "cooccurrence",
     "crosstab",
@@ -130,7 +133,7 @@ def _share_within(table: pd.DataFrame, keys: list[str]) -> pd.Series:
 def crosstab(frame: pd.DataFrame, by: str = "actor", unit: str = "segment") -> pd.DataFrame:
     """Counts and shares of each code per group.
 
-    Columns: ``count`` (coded units), ``share`` (of the group's coded units in that code's
+    Columns: ``count`` (coded units, int64), ``share`` (of the group's coded units in that code's
     dimension; shares of one group and dimension sum to 1), ``documents`` (documents of the
     group with the code) and ``doc_share`` (of the group's coded documents).
 
@@ -138,6 +141,8 @@ def crosstab(frame: pd.DataFrame, by: str = "actor", unit: str = "segment") -> p
     ...     "unit": [1, 2, 3, 4], "code": ["x", "y", "x", "y"], "dimension": ["d"] * 4})
     >>> crosstab(f).loc[("A", "x"), ["count", "share", "doc_share"]].tolist()
     [2.0, 0.6666666666666666, 1.0]
+    >>> str(crosstab(f)["count"].dtype)
+    'int64'
     """
     key = _unit_column(unit)
     table = _count(frame, [by, "dimension", "code"], distinct=key)
@@ -146,7 +151,6 @@ def crosstab(frame: pd.DataFrame, by: str = "actor", unit: str = "segment") -> p
     n_docs = _count(frame, [by], distinct="source_id").rename(columns={"count": "n_documents"})
     table = table.merge(docs, on=[by, "code"], how="left").merge(n_docs, on=by, how="left")
     table["doc_share"] = table["documents"] / table["n_documents"]
-    table["count"] = table["count"].astype(float)
     columns = ["dimension", "count", "share", "documents", "n_documents", "doc_share"]
     return table.set_index([by, "code"])[columns].sort_index()
 
@@ -268,17 +272,68 @@ def _replicate_shares(
     return point, shares
 
 
+def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (*q*-values) of ``p``, in the same order.
+
+    ``q_(i) = min over j >= i of min(1, p_(j) * m / j)`` for the p-values sorted
+    ascending, ``m`` the number of tests. NaN entries are not tests: they stay NaN and do
+    not count in ``m``. The result is monotone in ``p``, at least ``p`` and at most 1.
+
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, 0.5]).round(4).tolist()
+    [0.04, 0.0533, 0.0533, 0.5]
+    """
+    p_arr = np.asarray(p, dtype=float)
+    q = np.full(p_arr.shape, np.nan)
+    tested = np.flatnonzero(~np.isnan(p_arr))
+    m = len(tested)
+    if m == 0:
+        return q
+    order = tested[np.argsort(p_arr[tested], kind="stable")]
+    scaled = p_arr[order] * m / np.arange(1, m + 1)
+    q[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return q
+
+
+_erfc = np.frompyfunc(math.erfc, 1, 1)
+
+
+def _two_sided_p(z: np.ndarray) -> np.ndarray:
+    """Two-sided p-values of standard normal ``z`` (``erfc(|z| / sqrt 2)``); NaN stays
+    NaN."""
+    z = np.asarray(z, dtype=float)
+    p = np.full(z.shape, np.nan)
+    finite = np.isfinite(z)
+    p[finite] = _erfc(np.abs(z[finite]) / math.sqrt(2.0)).astype(float)
+    return p
+
+
 def log_odds(
-    frame: pd.DataFrame, by: str = "actor", unit: str = "segment", prior_scale: float | None = None
+    frame: pd.DataFrame,
+    by: str = "actor",
+    unit: str = "segment",
+    prior_scale: float | None = None,
+    alpha: float = 0.05,
 ) -> pd.DataFrame:
     """Weighted log-odds ratios with an informative Dirichlet prior, each group against all
-    others (Monroe, Colaresi & Quinn 2008, "Fightin' Words", eq. 16-22).
+    others (Monroe, Colaresi & Quinn 2008, "Fightin' Words", eq. 16-22), with p-values
+    corrected for the number of tests.
 
     The prior is the pooled code distribution scaled to ``prior_scale`` pseudo-counts
-    (default: the total count, i.e. as informative as the data). Columns ``delta`` (log-odds
-    difference), ``variance`` and ``z`` (``delta / sqrt(variance)``; |z| > 1.96 is
-    distinctive at the 5% level).
+    (default: the total count, i.e. as informative as the data). Columns ``count`` (coded
+    units, int64), ``delta`` (log-odds difference), ``variance``, ``z``
+    (``delta / sqrt(variance)``), ``p`` (two-sided p-value of ``z``, normal
+    approximation), ``q`` (Benjamini-Hochberg adjusted p-value) and ``significant``
+    (``q < alpha``).
+
+    The table holds one test per (group x code): with 9 actors and 60 codes that is 540
+    tests, so about 27 would have ``p < 0.05`` by chance alone. ``q`` controls the false
+    discovery rate over *all* the tests in the returned table; read ``significant``, not
+    ``|z| > 1.96``. A group with no other group to compare with (a frame with one group)
+    has no defined ``z``: ``delta``, ``variance``, ``z``, ``p`` and ``q`` are NaN,
+    ``significant`` is False, and such rows are not counted as tests.
     """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
     counted = _count(frame, [by, "code"], distinct=_unit_column(unit))
     matrix = counted.pivot(index=by, columns="code", values="count").fillna(0).astype(float)
     y = matrix.to_numpy()
@@ -287,19 +342,27 @@ def log_odds(
     alpha_0 = alpha_w.sum()
     y_j = y.sum(axis=0) - y  # every other group, pooled
     n_i, n_j = y.sum(axis=1, keepdims=True), y_j.sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):  # one group alone: undefined
+    with np.errstate(divide="ignore", invalid="ignore"):
         odds_i = np.log((y + alpha_w) / (n_i + alpha_0 - y - alpha_w))
         odds_j = np.log((y_j + alpha_w) / (n_j + alpha_0 - y_j - alpha_w))
         delta = odds_i - odds_j
         variance = 1.0 / (y + alpha_w) + 1.0 / (y_j + alpha_w)
         z = delta / np.sqrt(variance)
+    # no other group (one group alone) or a degenerate prior (one code): undefined
+    undefined = (n_j == 0) | ~np.isfinite(z)
+    delta, variance, z = (np.where(undefined, np.nan, a) for a in (delta, variance, z))
+    p = _two_sided_p(z.ravel())
+    q = benjamini_hochberg(p)
     index = pd.MultiIndex.from_product([matrix.index, matrix.columns], names=[by, "code"])
     table = pd.DataFrame(
         {
-            "count": y.ravel(),
+            "count": y.ravel().astype(np.int64),
             "delta": delta.ravel(),
             "variance": variance.ravel(),
             "z": z.ravel(),
+            "p": p,
+            "q": q,
+            "significant": np.nan_to_num(q, nan=1.0) < alpha,
         },
         index=index,
     )
@@ -314,8 +377,9 @@ def overlap_zones(
     A code is *salient* for a group when its share (from :func:`crosstab`) is at least
     ``min_share``; by default, at least the uniform share of its dimension (1 / number of
     codes of the dimension seen in the table), i.e. the group uses it more than an even
-    spread would. Returns one row per overlapping code: ``groups`` (sorted), ``n_groups``,
-    ``min_share`` among them, and the measure used.
+    spread would. Returns one row per overlapping code: ``groups`` (the group names,
+    sorted, as one readable string: ``"China; Russia"``), ``n_groups``, ``min_share`` among
+    them, and the measure used.
     """
     frame = table.reset_index()
     per_dim = frame.groupby("dimension")["code"].nunique()
@@ -332,7 +396,7 @@ def overlap_zones(
                 {
                     "dimension": dim,
                     "code": code,
-                    "groups": sorted(part[by].astype(str)),
+                    "groups": "; ".join(sorted(part[by].astype(str).unique())),
                     "n_groups": int(part[by].nunique()),
                     "min_share": float(part["share"].min()),
                     "measure": "share >= 1/k of its dimension"
@@ -346,30 +410,169 @@ def overlap_zones(
     )
 
 
+#: The values of :func:`trends`' ``normalise``.
+TREND_NORMALISATIONS = ("count", "per_document", "per_10k_words")
+
+
+def _empty_trends(by: str | None) -> pd.DataFrame:
+    columns: dict[str, pd.Series] = {"year": pd.Series(dtype=np.int64)}
+    if by:
+        columns[by] = pd.Series(dtype=object)
+    columns.update(
+        {
+            "dimension": pd.Series(dtype=object),
+            "code": pd.Series(dtype=object),
+            "count": pd.Series(dtype="Int64"),
+            "documents": pd.Series(dtype="Int64"),
+            "words": pd.Series(dtype="Int64"),
+            "value": pd.Series(dtype=float),
+            "share": pd.Series(dtype=float),
+        }
+    )
+    return pd.DataFrame(columns)
+
+
+def _denominators(
+    documents: pd.DataFrame, by: str | None, start: int, end: int, like: pd.DataFrame
+) -> pd.DataFrame:
+    """Documents and words per (year, [by]) from one row per (source, group value)."""
+    needed = ["source_id", "year", "n_words", *([by] if by else [])]
+    missing = [c for c in needed if c not in documents.columns]
+    if missing:
+        raise ValueError(f"documents needs the columns {', '.join(needed)}; missing {missing}")
+    docs = documents[needed]
+    year = pd.to_numeric(docs["year"], errors="coerce")
+    docs = docs[((year >= start) & (year <= end)).to_numpy(dtype=bool, na_value=False)]
+    # one row per (source, group value): a source listed twice counts once
+    docs = docs.drop_duplicates(["source_id", *([by] if by else [])])
+    keys = ["year", *([by] if by else [])]
+    grouped = docs.assign(n_words=pd.to_numeric(docs["n_words"]).fillna(0)).groupby(
+        keys, observed=True, sort=False
+    )
+    den = grouped.agg(documents=("source_id", "size"), words=("n_words", "sum")).reset_index()
+    # the same key types as the counted table, so that they merge
+    den["year"] = den["year"].astype(np.int64)
+    if by:
+        den[by] = den[by].astype(object).astype(like[by].dtype)
+    den["documents"] = den["documents"].astype(np.int64)
+    den["words"] = den["words"].round().astype(np.int64)
+    return den
+
+
 def trends(
     frame: pd.DataFrame,
-    start: int = 2013,
-    end: int = 2025,
+    start: int | None = None,
+    end: int | None = None,
     by: str | None = "actor",
     unit: str = "segment",
+    normalise: str = "count",
+    documents: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Counts and shares per year (and group) over ``start..end``, every year present (zeros
-    where nothing was coded)."""
+    """Coded units per year (and group) over ``start..end``, raw or per document or per
+    10,000 words, with *gaps* where the group has no document.
+
+    ``start`` and ``end`` default to the first and last year of the frame's codings; codings
+    without a year are left out. ``start > end`` raises ValueError.
+
+    ``documents`` describes the corpus behind the frame (every document, coded or not): one
+    row per (source, group value) with the columns ``source_id``, ``year``, ``n_words`` and
+    ``by`` (unless ``by`` is None). It gives the denominators and tells a *gap* (a year in
+    which the group has no document: nothing could have been coded) from a *zero* (documents
+    that year, none with the code). Without ``documents`` the best that can be done is to
+    take a year in which the frame has no coding at all for the group as a gap; a year whose
+    documents were all left uncoded is then a gap too, and only ``normalise="count"`` is
+    possible.
+
+    ``normalise`` (one of :data:`TREND_NORMALISATIONS`): ``"count"`` (``value`` = ``count``),
+    ``"per_document"`` (``count`` / ``documents``) or ``"per_10k_words"``
+    (``count`` * 10,000 / ``words``; NaN when the documents have no words).
+
+    One row per year of ``start..end`` for every (group, dimension, code) coded in the
+    range. Columns: ``year`` (int64), [by], ``dimension``, ``code``, ``count`` (coded
+    units, nullable ``Int64``: ``<NA>`` in gap years, 0 in years with documents but no such
+    coding), ``documents`` and ``words`` (the denominators, ``Int64``: 0 in gap years,
+    ``<NA>`` without ``documents``), ``value`` (float; NaN in gap years, so a chart draws a
+    break rather than a drop to zero) and ``share`` (of the group's coded units in the
+    code's dimension that year; 0 when it coded nothing in the dimension, NaN in gap
+    years). An empty frame (or no coding in the range) gives an empty table with these
+    columns.
+    """
+    if normalise not in TREND_NORMALISATIONS:
+        raise ValueError(
+            f"normalise must be one of {', '.join(TREND_NORMALISATIONS)}; got {normalise!r}"
+        )
+    if normalise != "count" and documents is None:
+        raise ValueError(
+            f"normalise={normalise!r} needs documents: one row per (source, group) "
+            "with source_id, year and n_words"
+        )
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"start year {start} is after end year {end}")
+    key = _unit_column(unit)
+    if frame.empty:
+        return _empty_trends(by)
     year = frame["year"]
+    if start is None or end is None:
+        known = pd.to_numeric(year, errors="coerce")
+        if known.isna().all():
+            return _empty_trends(by)
+        start = int(known.min()) if start is None else start
+        end = int(known.max()) if end is None else end
+        if start > end:
+            raise ValueError(f"start year {start} is after end year {end}")
     mask = ((year >= start) & (year <= end)).to_numpy(dtype=bool, na_value=False)
     keys = ["year"] + ([by] if by else [])
-    table = _count(frame, [*keys, "dimension", "code"], distinct=_unit_column(unit), mask=mask)
+    table = _count(frame, [*keys, "dimension", "code"], distinct=key, mask=mask)
+    if table.empty:
+        return _empty_trends(by)
     table["share"] = _share_within(table, [*keys, "dimension"])
-    table["count"] = table["count"].astype(float)
-    years = pd.DataFrame({"year": range(start, end + 1)})
-    combos = table[
-        [c for c in table.columns if c not in ("year", "count", "share")]
-    ].drop_duplicates()
-    full = years.merge(combos, how="cross").merge(
-        table, how="left", on=[*keys, "dimension", "code"]
+    if documents is None:
+        den = table[keys].drop_duplicates()
+        den["_observed"] = True
+    else:
+        den = _denominators(documents, by, start, end, table)
+        den["_observed"] = den["documents"] > 0
+        orphans = table[keys].drop_duplicates().merge(den, on=keys, how="left")
+        orphans = orphans[orphans["documents"].isna()]
+        if len(orphans):
+            where = ", ".join(
+                " ".join(map(str, r)) for r in orphans[keys].head(3).itertuples(index=False)
+            )
+            raise ValueError(
+                f"documents lists no document for codings of {where}"
+                + (f" (and {len(orphans) - 3} more)" if len(orphans) > 3 else "")
+                + ": it must describe the corpus the frame was read from"
+            )
+    years = pd.DataFrame({"year": np.arange(start, end + 1, dtype=np.int64)})
+    combos = table[[c for c in keys if c != "year"] + ["dimension", "code"]].drop_duplicates()
+    full = (
+        years.merge(combos, how="cross")
+        .merge(table, how="left", on=[*keys, "dimension", "code"])
+        .merge(den, how="left", on=keys)
     )
-    full[["count", "share"]] = full[["count", "share"]].fillna(0.0)
-    return full.sort_values([*keys, "dimension", "code"], ignore_index=True)
+    observed = full["_observed"].fillna(False).to_numpy(dtype=bool)
+    counts = full["count"].fillna(0).to_numpy(dtype=np.int64)
+    full["count"] = pd.arrays.IntegerArray(counts, ~observed)  # mask: True is <NA>
+    if documents is not None:
+        full["documents"] = full["documents"].fillna(0).astype("Int64")
+        full["words"] = full["words"].fillna(0).astype("Int64")
+    else:
+        unknown = np.ones(len(full), dtype=bool)
+        full["documents"] = pd.arrays.IntegerArray(np.zeros(len(full), np.int64), unknown)
+        full["words"] = pd.arrays.IntegerArray(np.zeros(len(full), np.int64), unknown.copy())
+    numerator = counts.astype(float)
+    if normalise == "count":
+        value = numerator
+    else:
+        denominator = full["documents" if normalise == "per_document" else "words"]
+        denominator = denominator.to_numpy(dtype=float, na_value=np.nan)
+        scale = 1.0 if normalise == "per_document" else 10_000.0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(denominator > 0, numerator * scale / denominator, np.nan)
+    full["value"] = np.where(observed, value, np.nan)
+    full["share"] = np.where(observed, full["share"].fillna(0.0).to_numpy(dtype=float), np.nan)
+    columns = [*keys, "dimension", "code", "count", "documents", "words", "value", "share"]
+    return full[columns].sort_values([*keys, "dimension", "code"], ignore_index=True)
 
 
 def jensen_shannon(p: Sequence[float], q: Sequence[float]) -> float:
@@ -397,7 +600,13 @@ def triangulation(
 ) -> pd.DataFrame:
     """Per group, how source groups (official, academic, analytical, ...) differ: the
     Jensen-Shannon divergence between their code distributions, and the codes that drive
-    it (largest absolute share differences)."""
+    it (largest absolute share differences).
+
+    Columns: [by], ``groups`` (``"a vs b"``), ``jsd``, ``n_a`` and ``n_b`` (coded units of
+    each source group, int64) and ``drivers``: the ``top`` codes by absolute share
+    difference as one readable string, each with the share of ``a`` minus the share of
+    ``b`` (``"connectivity_development +0.21; modernization -0.10"``).
+    """
     counted = _count(frame, [by, "group", "code"], distinct=_unit_column(unit))
     rows = []
     for actor, part in counted.groupby(by, sort=True):
@@ -410,11 +619,13 @@ def triangulation(
                     by: actor,
                     "groups": f"{a} vs {b}",
                     "jsd": jensen_shannon(p.to_numpy(), q.to_numpy()),
-                    "n": (int(p.sum()), int(q.sum())),
-                    "drivers": [(code, round(float(d), 4)) for code, d in diff.head(top).items()],
+                    "n_a": int(p.sum()),
+                    "n_b": int(q.sum()),
+                    "drivers": "; ".join(f"{code} {d:+.2f}" for code, d in diff.head(top).items()),
                 }
             )
-    return pd.DataFrame(rows, columns=[by, "groups", "jsd", "n", "drivers"])
+    table = pd.DataFrame(rows, columns=[by, "groups", "jsd", "n_a", "n_b", "drivers"])
+    return table.astype({"n_a": np.int64, "n_b": np.int64})
 
 
 def cooccurrence(frame: pd.DataFrame) -> pd.DataFrame:

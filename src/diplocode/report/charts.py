@@ -174,7 +174,8 @@ def trend_lines(
     otherwise counts are summed over groups. ``milestones`` (``(YYYY-MM, label)``, see
     :data:`MILESTONES`) are drawn as dashed vertical lines at ``year + (month - 1) / 12``;
     those outside the years shown are left out. A code absent from the table is drawn as
-    zeros.
+    zeros. Gap years (``count`` missing: no document, or no coding at all, of the groups
+    shown) are left out of the lines, which break there instead of dropping to zero.
     """
     table = trends_table
     if by_value is not None:
@@ -185,25 +186,28 @@ def trend_lines(
         return _no_data(title)
     years = np.arange(int(table["year"].min()), int(table["year"].max()) + 1)
     counts = table.groupby(["code", "year"])["count"].sum()
+    # a year is shown when some group shown has data that year (not a gap)
+    observed = table["count"].notna().groupby(table["year"]).any()
+    observed = observed.reindex(years, fill_value=False).to_numpy(dtype=bool)
 
     fig = _new_figure(8.0, 4.8)
     ax = fig.add_subplot()
     peak = 0.0
     for code in codes:
         series = (
-            counts.loc[code].reindex(years, fill_value=0.0)
+            counts.loc[code].reindex(years, fill_value=0).astype(float)
             if code in counts.index.get_level_values(0)
             else pd.Series(0.0, index=years)
-        )
+        ).where(observed)
         ax.plot(
             years,
-            series.to_numpy(dtype=float),
+            series.to_numpy(dtype=float, na_value=np.nan),
             marker="o",
             markersize=3.5,
             linewidth=1.6,
             label=_wrap(_label(code, labels)),
         )
-        peak = max(peak, float(series.max()))
+        peak = max(peak, float(series.max(skipna=True)) if series.notna().any() else 0.0)
 
     left, right = float(years[0]), float(years[-1])
     shown = sorted(
