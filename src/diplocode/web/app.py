@@ -32,7 +32,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import uvicorn
-from fastapi import Depends, FastAPI, File, Form, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -790,6 +790,114 @@ def create_app(
             include_suggested=include_suggested,
             models=models,
             crosstab=[_jsonable(r) for r in crosstab],
+        )
+
+    # -- code and retrieve (issue #9) -------------------------------------------------------------------
+    from ..report.retrieval import csv_text, docx_bytes
+    from ..retrieve import retrieve as retrieve_passages
+
+    retrieve_per_page = 50
+    docx_media_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+    def retrieve_filter(
+        code: list[str] = Query(default=[]),
+        flt: SourceFilter = Depends(source_filter),
+        include_suggested: bool = False,
+        coder: str | None = None,
+    ) -> dict[str, Any]:
+        """What to retrieve (keyword arguments of ``retrieve``), from the page, the API and
+        the downloads alike."""
+        return {
+            "codes_": [c for c in code if c.strip()],
+            "flt": flt,
+            "include_suggested": include_suggested,
+            "coder": coder or None,
+        }
+
+    def retrieve_for(ctx: _Context, wanted: dict[str, Any], **window: Any) -> Any:
+        return retrieve_passages(project, viewer=ctx.user, lang=ctx.lang, **wanted, **window)
+
+    @app.get("/retrieve", response_class=HTMLResponse)
+    def retrieve_page(
+        request: Request,
+        wanted: dict[str, Any] = Depends(retrieve_filter),
+        page_no: int = 1,
+        ctx: _Context = needs("read"),
+    ) -> HTMLResponse:
+        _, codebook = project.codebook()
+        page_no = max(page_no, 1)
+        found = None
+        if wanted["codes_"]:
+            offset = (page_no - 1) * retrieve_per_page
+            found = retrieve_for(ctx, wanted, limit=retrieve_per_page, offset=offset)
+        names = ("code", "actor", "group", "language", "year_from", "year_to", "coder")
+        params = [(k, v) for k, v in request.query_params.multi_items() if k in names and v]
+        if wanted["include_suggested"]:
+            params.append(("include_suggested", "true"))
+        dimensions = [
+            {
+                "key": dim.key,
+                "label": dim.label.get(ctx.lang) or dim.label["en"],
+                "codes": [(c.key, c.label.get(ctx.lang) or c.label["en"]) for c in dim.codes],
+            }
+            for dim in codebook.dimensions
+        ]
+        return page(
+            "retrieve.html",
+            request,
+            ctx,
+            found=found,
+            wanted=wanted,
+            selected=set(wanted["codes_"]),
+            dimensions=dimensions,
+            query=urlencode(params),
+            page_no=page_no,
+            per_page=retrieve_per_page,
+            groups=SOURCE_GROUPS,
+            project_languages=project.languages,
+        )
+
+    @app.get("/api/retrieve")
+    def api_retrieve(
+        wanted: dict[str, Any] = Depends(retrieve_filter),
+        limit: int = 100,
+        offset: int = 0,
+        ctx: _Context = needs("read"),
+    ) -> JSONResponse:
+        found = retrieve_for(ctx, wanted, limit=min(limit, 1000), offset=offset)
+        return ok(
+            note=found.note,
+            total=found.total,
+            offset=found.offset,
+            statuses=found.statuses,
+            include_suggested=found.include_suggested,
+            codebook=found.codebook,
+            codebook_version_id=found.codebook_version_id,
+            codes=found.codes,
+            blind=found.blind,
+            passages=[{**asdict(p), "link": p.link()} for p in found.passages],
+        )
+
+    @app.get("/retrieve.csv")
+    def retrieve_csv(
+        wanted: dict[str, Any] = Depends(retrieve_filter), ctx: _Context = needs("read")
+    ) -> Response:
+        found = retrieve_for(ctx, wanted)
+        return Response(
+            csv_text(found),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="passages.csv"'},
+        )
+
+    @app.get("/retrieve.docx")
+    def retrieve_docx(
+        wanted: dict[str, Any] = Depends(retrieve_filter), ctx: _Context = needs("read")
+    ) -> Response:
+        found = retrieve_for(ctx, wanted)
+        return Response(
+            docx_bytes(found),
+            media_type=docx_media_type,
+            headers={"Content-Disposition": 'attachment; filename="passages.docx"'},
         )
 
     # -- audit -----------------------------------------------------------------------------------------
