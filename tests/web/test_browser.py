@@ -656,3 +656,33 @@ def test_two_coders_saving_many_codings_concurrently_lose_nothing(
     page.reload()
     expect(page.locator(".coding-list li.coding")).to_have_count(2 * n)
     shots(page, "source-after")
+
+
+def test_retrieve_lists_the_passages_of_a_code_and_links_to_them(
+    coded_demo: Project, live_server: Any, pages: Pages, shots: Shots
+) -> None:
+    """Code and retrieve (#9): pick a code in the grouped list, include suggestions, read
+    the passages with their citations, follow one into its source."""
+    base = live_server(coded_demo, local_user="rita")
+    page = pages.new()
+    page.goto(f"{base}/")
+    with page.expect_navigation():
+        page.click("header nav a[href='/retrieve']")
+    expect(page.locator("select[name=code] optgroup").first).to_be_attached()
+    page.select_option("select[name=code]", "students")
+    page.check("input[name=include_suggested]")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    expect(page.locator("main .warn")).to_be_visible()
+    items = page.locator("ol.passages li.item")
+    assert items.count() > 0
+    expect(items.first.locator("cite")).to_have_text(
+        re.compile(r"\(\d{4}(-\d\d){0,2}(, p\. \d+)?\)$")
+    )
+    expect(page.locator("a[href^='/retrieve.docx?code=students']")).to_be_visible()
+    shots(page, "passages")
+    with page.expect_navigation():
+        items.first.locator("a.passage-text").click()
+    expect(page.locator("article.source")).to_be_visible()
+    expect(page.locator(".coding-list li.coding.focus")).to_have_count(1)
+    shots(page, "passage-in-source")
