@@ -1014,7 +1014,10 @@ def compare(
     ] = "models",
     by: Annotated[
         str | None,
-        typer.Option("--by", help="Rows of crosstab/distinctive/overlap/trends/triangulation: actor, year, group or language."),
+        typer.Option(
+            "--by",
+            help="Rows of crosstab/distinctive/overlap/trends/triangulation: actor, year, group or language.",
+        ),
     ] = None,
     actor_role: ActorRoleOpt = None,
     unit: Annotated[
@@ -1032,8 +1035,12 @@ def compare(
     source_lang: SourceLangOpt = None,
     actor: ActorFilterOpt = None,
     codebook: CodebookOpt = None,
-    top: Annotated[int | None, typer.Option("--top", help="Models: leading codes per cell (3).")] = None,
-    quotes: Annotated[int | None, typer.Option("--quotes", help="Models: quotes per cell (2).")] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Models: leading codes per cell (3).")
+    ] = None,
+    quotes: Annotated[
+        int | None, typer.Option("--quotes", help="Models: quotes per cell (2).")
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", help="table, csv, json or md.")] = "table",
     user: Annotated[str | None, typer.Option("--user", help="Who runs it (audit trail).")] = None,
 ) -> None:
@@ -1128,16 +1135,19 @@ def _print_models(cells: dict[tuple[str, str], Any], result: Any) -> None:
         for (who, column), cell in cells.items():
             if who != actor:
                 continue
-            body = "; ".join(
-                f"{c.label} ({c.count}, {c.share:.0%}"
-                + (
-                    f" [{c.ci_low:.0%}–{c.ci_high:.0%}]"
-                    if c.ci_low is not None and c.ci_high is not None and c.ci_low == c.ci_low
-                    else ""
+            body = (
+                "; ".join(
+                    f"{c.label} ({c.count}, {c.share:.0%}"
+                    + (
+                        f" [{c.ci_low:.0%}–{c.ci_high:.0%}]"
+                        if c.ci_low is not None and c.ci_high is not None and c.ci_low == c.ci_low
+                        else ""
+                    )
+                    + ")"
+                    for c in cell.codes
                 )
-                + ")"
-                for c in cell.codes
-            ) or "-"
+                or "-"
+            )
             for q in cell.quotes:
                 text = q.text[:160] + ("…" if len(q.text) > 160 else "")
                 body += f"\n  [dim]{q.label}: “{text}” — {q.citation()}[/]"

@@ -438,12 +438,18 @@ def test_codings_frame_counts_final_and_accepted_by_default(project, tmp_path) -
     version_id, cb = project.codebook()
     run_coder(project.store, LexiconCoder(cb), version_id)
     assert codings_frame(project.store).empty  # nothing reviewed yet
-    suggested = codings_frame(project.store, include_suggested=True)
+    suggested = codings_frame(project.store, include_suggested=True, actor_role="author")
     assert set(suggested["actor"]) == {"United States", "Kazakhstan"}  # subjects are not authors
     assert suggested.attrs["include_suggested"] is True
+    subject = codings_frame(project.store, include_suggested=True, actor_role="subject")
+    assert set(subject["actor"]) == {"China"}
+    # about: the first sentence names the United States and the Central Asian states; the
+    # second names nobody, but its paragraph does (so not the subject, China)
+    about = codings_frame(project.store, include_suggested=True)
+    assert set(about["actor"]) == {"United States", "Central Asian states"}
     first = int(suggested["coding_id"].min())
     coding.accept(project, first, "tester")
-    reviewed = codings_frame(project.store)
+    reviewed = codings_frame(project.store, actor_role="author")
     assert set(reviewed["coding_id"]) == {first} and set(reviewed["status"]) == {"accepted"}
     assert reviewed.loc[0, "year"] == 2023 and reviewed.loc[0, "group"] == "official"
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from diplocode.analysis.compare import Spec, compare
 from diplocode.corpus.ingest import IngestItem, ingest
 from diplocode.corpus.metadata import SourceMeta
 from diplocode.demo import build_demo_project, code_demo_project
-from diplocode.report import build_report, collect
+from diplocode.report import build_report
 
 
 class _Collect(HTMLParser):
@@ -63,7 +64,9 @@ def demo(tmp_path_factory):
 
 
 def test_html_report(demo, tmp_path: Path) -> None:
-    written = build_report(demo, tmp_path, include_suggested=True, formats=("html",))
+    written = build_report(
+        demo, tmp_path, compare(demo, Spec(include_suggested=True)), formats=("html",)
+    )
     html = written["html"][0].read_text(encoding="utf-8")
     parser = _Collect()
     parser.feed(html)
@@ -82,11 +85,10 @@ def test_docx_xlsx_tex_and_figures(demo, tmp_path: Path) -> None:
     import docx
     import openpyxl
 
-    written = build_report(
-        demo, tmp_path, include_suggested=True, formats=("docx", "xlsx", "tex", "png", "svg")
-    )
-    data = collect(demo, include_suggested=True)
-    key, label, count, share = data.cells[("China", "Dominant narrative")].codes[0]
+    result = compare(demo, Spec(include_suggested=True))
+    written = build_report(demo, tmp_path, result, formats=("docx", "xlsx", "tex", "png", "svg"))
+    cells = result.table("models").cells
+    key, label, count, share = cells[("China", "narrative")].codes[0]
     document = docx.Document(str(written["docx"][0]))
     body = "\n".join(
         cell.text for table in document.tables for row in table.rows for cell in row.cells
@@ -94,7 +96,7 @@ def test_docx_xlsx_tex_and_figures(demo, tmp_path: Path) -> None:
     assert f"{label} ({count}" in body
     book = openpyxl.load_workbook(written["xlsx"][0])
     assert "Table 2 models" in book.sheetnames
-    sheet = book["Crosstab actor x code"]
+    sheet = book["Crosstab"]
     header = [c.value for c in sheet[1]]
     rows = [
         dict(zip(header, [c.value for c in row], strict=False))
@@ -109,7 +111,28 @@ def test_docx_xlsx_tex_and_figures(demo, tmp_path: Path) -> None:
 
 
 def test_counted_statuses_are_stated(demo, tmp_path: Path) -> None:
-    written = build_report(demo, tmp_path, formats=("html",))
+    written = build_report(demo, tmp_path, compare(demo, Spec()), formats=("html",))
     html = written["html"][0].read_text(encoding="utf-8")
     assert re.search(r"counted statuses: <b>final, accepted</b>", html)
     assert "Machine suggestions are included" not in html
+    assert "No codings are counted" in html  # nothing reviewed: the report says so
+
+
+def test_old_sources_are_in_the_report(tmp_path: Path) -> None:
+    """Regression (#9): speeches dated 1985-94 once gave an empty Table 2 (a hidden
+    2013-2025 window); the period is the data's own range."""
+    project, _ = build_demo_project(tmp_path / "old.db", fresh=True)
+    from sqlalchemy import update
+
+    from diplocode.store.schema import sources
+
+    with project.store.begin() as conn:
+        conn.execute(update(sources).values(date_year=sources.c.id % 10 + 1985))
+    code_demo_project(project)
+    result = compare(project, Spec(include_suggested=True))
+    assert result.meta["period"] == (1985, 1994)
+    written = build_report(project, tmp_path / "r", result, formats=("html",))
+    html = written["html"][0].read_text(encoding="utf-8")
+    china = result.table("models").cells[("China", "narrative")].codes[0]
+    assert f"{china.label} ({china.count}," in html
+    project.close()

@@ -10,11 +10,11 @@ import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 
-from diplocode.analysis.models import COLUMNS, Cell, Quote, operationalisation_table
+from diplocode.analysis.models import Cell, CellCode, Quote, operationalisation_table
 from diplocode.codebook.io import load_builtin
 from diplocode.report.tables import to_latex, write_docx, write_latex, write_xlsx
 
-TITLES = [title for title, _, _ in COLUMNS]
+TITLES = [c.title_in("en") for c in load_builtin("cultural-diplomacy").layout().columns]
 NOTE = "Counted: accepted and final codings. Codebook cultural-diplomacy v1. Period 2013-2024."
 
 
@@ -28,13 +28,13 @@ def _models() -> tuple[pd.DataFrame, dict[tuple[str, str], Cell]]:
             cells[(actor, title)] = Cell()
     cells[("China", "Dominant narrative")] = Cell(
         [
-            ("legitimacy.shared_development", "Shared development", 5, 0.625),
-            ("legitimacy.connectivity", "Connectivity", 3, 0.375),
+            CellCode("legitimacy.shared_development", "Shared development", 5, 0.625),
+            CellCode("legitimacy.connectivity", "Connectivity", 3, 0.375),
         ],
         [quote],
     )
     cells[("Russia", "Main instruments")] = Cell(
-        [("channel.language", "Language & schools", 4, 1.0)]
+        [CellCode("channel.language", "Language & schools", 4, 1.0)]
     )
     rows = [
         {"actor": actor, **{t: cells[(actor, t)].text() for t in TITLES}}

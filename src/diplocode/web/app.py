@@ -42,6 +42,10 @@ from sqlalchemy import select
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from .. import __version__, audit, coding, workbench
+from ..analysis import stats
+from ..analysis.compare import Spec
+from ..analysis.compare import compare as run_compare
+from ..analysis.data import ACTOR_ROLES
 from ..corpus.ingest import IngestItem, ingest
 from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
 from ..corpus.readers import ReadOptions
@@ -82,17 +86,6 @@ _STATUS = {
     "E081": 409,
     "E090": 409,
 }
-
-#: dimension -> colour (colour-blind-safe palette, Okabe-Ito)
-DIMENSION_COLOURS = {
-    "legitimacy": "#E69F00",
-    "channel": "#56B4E9",
-    "audience": "#009E73",
-    "effect": "#CC79A7",
-    "assessment": "#D55E00",
-    "agency": "#0072B2",
-}
-_FALLBACK_COLOURS = ["#F0E442", "#999999", "#882255", "#44AA99"]
 
 
 class _Context:
@@ -363,13 +356,8 @@ def create_app(
         return HTMLResponse(_render(name, request, ctx, **values))
 
     def _colours() -> dict[str, str]:
-        _, codebook = project.codebook()
-        out = {}
-        for i, dim in enumerate(codebook.dimensions):
-            out[dim.key] = DIMENSION_COLOURS.get(
-                dim.key, _FALLBACK_COLOURS[i % len(_FALLBACK_COLOURS)]
-            )
-        return out
+        """Each dimension's colour, from the codebook's tables: section (else the palette)."""
+        return project.codebook()[1].layout().colours
 
     def ok(**values: Any) -> JSONResponse:
         return JSONResponse({"ok": True, **values})
@@ -729,68 +717,91 @@ def create_app(
         return ok(version_id=version_id, version=version)
 
     # -- compare -------------------------------------------------------------------------------------
-    compare_cache: dict[tuple[int, bool, str], tuple[Any, Markup | None]] = {}
+    compare_cache: dict[tuple[int, Spec], tuple[Any, Markup | None]] = {}
     compare_lock = threading.Lock()
 
-    def comparison(include_suggested: bool, lang: str) -> tuple[Any, Markup | None]:
-        """The comparison tables and heatmap, computed once per state of the project: every
-        change to codings appends an audit event, so the chain head's id is the key."""
-        from ..report import charts, collect
+    def compare_spec(
+        request: Request,
+        include_suggested: bool = False,
+        actor_role: str | None = None,
+        unit: str | None = None,
+        year_from: str | None = None,
+        year_to: str | None = None,
+        group: list[str] = Query(default=[]),
+        language: list[str] = Query(default=[]),
+        actor: list[str] = Query(default=[]),
+        ctx: _Context = Depends(context),
+    ) -> Spec:
+        """The comparison's specification, from the page's form and the API alike (the
+        engine validates it: a bad value is a coded error, never ignored)."""
+        return Spec(
+            actor_role=actor_role or "about",
+            unit=unit or "segment",
+            include_suggested=include_suggested,
+            start=_number(year_from, "year_from"),
+            end=_number(year_to, "year_to"),
+            groups=tuple(g for g in group if g),
+            languages=tuple(x for x in language if x),
+            actors=tuple(a for a in actor if a),
+            lang=ctx.lang if ctx.lang in ("en", "ru", "kk") else "en",
+        ).validate(project.languages)
+
+    def comparison(spec: Spec, who: str) -> tuple[Any, Markup | None]:
+        """The comparison (:func:`diplocode.analysis.compare.compare`, as the CLI and the
+        report use it) and its heatmap, computed once per state of the project and spec:
+        every change to codings appends an audit event, so the chain head's id is the key."""
+        from ..report import charts
 
         with project.store.read() as conn:
             head = int(conn.execute(select(audit_head.c.last_id)).scalar() or 0)
-        key = (head, include_suggested, lang)
+        key = (head, spec)
         with compare_lock:
             if key in compare_cache:
                 return compare_cache[key]
-        data = collect(project, include_suggested=include_suggested, lang=lang)
+        result = run_compare(project, spec, who=who)
         svg = None
-        if not data.crosstab.empty:
-            labels = _labels(project.codebook()[1], lang)
+        if not result.empty:
+            table = stats.crosstab(result.frame, unit=spec.unit)
             # matplotlib's own SVG (labels escaped by it), computed here, not user markup
-            svg = Markup(charts.to_svg(charts.heatmap(data.crosstab, labels)))
+            svg = Markup(charts.to_svg(charts.heatmap(table, result.labels)))
         with compare_lock:
             if len(compare_cache) >= 8:
                 compare_cache.pop(next(iter(compare_cache)))
-            compare_cache[key] = (data, svg)
-        return data, svg
+            compare_cache[key] = (result, svg)
+        return result, svg
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(
-        request: Request, include_suggested: bool = False, ctx: _Context = needs("read")
+        request: Request, spec: Spec = Depends(compare_spec), ctx: _Context = needs("read")
     ) -> HTMLResponse:
-        data, svg = comparison(include_suggested, ctx.lang)
+        result, svg = comparison(spec, ctx.user.username)
+        models = result.table("models")
+        actors = list(dict.fromkeys(a for a, _ in (models.cells or {})))
         return page(
             "compare.html",
             request,
             ctx,
-            data=data,
+            data=result,
+            models=models,
+            actors=actors,
+            columns=result.layout.columns,
             heatmap=svg,
-            include_suggested=include_suggested,
-            column_titles=[title for title, _, _ in _columns()],
+            spec=spec,
+            roles=ACTOR_ROLES,
+            groups=SOURCE_GROUPS,
         )
 
     @app.get("/api/compare")
-    def api_compare(include_suggested: bool = False, ctx: _Context = needs("read")) -> JSONResponse:
-        data, _ = comparison(include_suggested, ctx.lang)
-        models = [
-            {
-                "actor": actor,
-                "column": title,
-                "codes": [
-                    {"code": k, "label": lab, "count": n, "share": s} for k, lab, n, s in cell.codes
-                ],
-                "quotes": [asdict(q) for q in cell.quotes],
-            }
-            for (actor, title), cell in data.cells.items()
-        ]
-        crosstab = data.crosstab.reset_index().to_dict(orient="records")
-        return ok(
-            statuses=data.statuses,
-            include_suggested=include_suggested,
-            models=models,
-            crosstab=[_jsonable(r) for r in crosstab],
-        )
+    def api_compare(
+        table: str = "models", spec: Spec = Depends(compare_spec), ctx: _Context = needs("read")
+    ) -> JSONResponse:
+        from ..analysis.compare import check_applies
+        from ..report.export import table_json
+
+        check_applies(table, ())
+        result, _ = comparison(spec, ctx.user.username)
+        body = table_json(result, result.table(table))
+        return ok(**_jsonable(body))
 
     # -- code and retrieve (issue #9) -------------------------------------------------------------------
     from ..report.retrieval import csv_text, docx_bytes
@@ -980,12 +991,6 @@ def create_app(
         )
 
     return app
-
-
-def _columns() -> list[tuple[str, str, str | None]]:
-    from ..analysis.models import COLUMNS
-
-    return COLUMNS
 
 
 def _labels(codebook: Any, lang: str) -> dict[str, str]:
