@@ -31,6 +31,11 @@ codebook_app = typer.Typer(
 app.add_typer(codebook_app, name="codebook")
 audit_app = typer.Typer(help="The audit trail: every change, hash-chained.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+actors_app = typer.Typer(
+    help="Actors and the gazetteer of their names (who each passage is about).",
+    no_args_is_help=True,
+)
+app.add_typer(actors_app, name="actors")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -186,8 +191,19 @@ def add(
             help="Who is adding, for the audit trail (default: $DIPLOCODE_USER, else $USER).",
         ),
     ] = None,
+    new_actor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--new-actor",
+            help="Confirm that this actor name is a new actor although it looks like a known one; repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Add sources (PDF, DOCX, HTML, TXT, Markdown, ODT) to the project.
+
+    Actor names resolve through the project's gazetteer (Туркменистан, Turkmenistan and
+    Түрікменстан are one actor); a name close to a known actor's is refused (E100) unless
+    confirmed with --new-actor.
 
     Example: diplocode add speeches/ --actor China --group official --date 2015
     Example: diplocode add --manifest sources.csv
@@ -261,6 +277,7 @@ def add(
                 options=options,
                 who=_who(user),
                 executor=executor,
+                new_actors=tuple(new_actor or ()),
             ):
                 results.append(result)
                 progress.advance(task)
@@ -280,6 +297,14 @@ def _print_ingest_summary(results, ignored) -> None:
         + (f"; languages: {', '.join(f'{k} {v}' for k, v in langs.most_common())}" if langs else "")
         + (f"; {len(ignored)} files of other types ignored" if ignored else "")
     )
+    created = sorted({n for r in results for n in r.extra.get("new_actors", [])})
+    if created:
+        console.print(
+            f"[yellow]New actors created:[/] {', '.join(created)}. They have no other names yet: "
+            "add them with 'diplocode actors name ACTOR NAME --lang LANG' so passages that "
+            "mention them are attributed.",
+            highlight=False,
+        )
     failed = [r for r in results if r.status == "failed"]
     if failed:
         table = Table(title="Failed", show_lines=False, title_justify="left")
@@ -370,7 +395,8 @@ def _dump_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     import json
 
     for r in rows:
-        r["actors"] = "; ".join(f"{n}:{role}" for n, role in r["actors"])
+        if isinstance(r.get("actors"), list):
+            r["actors"] = "; ".join(f"{n}:{role}" for n, role in r["actors"])
     if fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
@@ -815,6 +841,192 @@ def code(
         f"{summary.sources_coded} sources coded, {summary.sources_skipped} already done, "
         f"[bold]{summary.suggestions}[/] suggestions in {summary.seconds:.1f}s"
     )
+
+
+# -- actors -----------------------------------------------------------------------------------
+def _print_attribution(summary: Any) -> None:
+    if summary is None:
+        console.print("Attribution is up to date.")
+        return
+    rules = ", ".join(f"{n} by {rule}" for rule, n in sorted(summary.rules.items())) or "none"
+    console.print(
+        f"Re-attributed {summary.codings} codings in {summary.sources} sources ({rules}; "
+        f"{summary.unattributed} about no known actor)."
+    )
+
+
+@actors_app.command("list")
+def actors_list(
+    project: ProjectOpt = None,
+    fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
+) -> None:
+    """List the actors with how many names, sources and codings about them they have.
+
+    Example: diplocode actors list
+    """
+    from .attribution.gazetteer import list_actors
+
+    if fmt not in ("table", "csv", "json"):
+        _bad_choice("format", "diplocode actors list", "one of table, csv, json", fmt)
+    with _open(project) as proj:
+        rows = list_actors(proj.store)
+    if fmt != "table":
+        _dump_rows(rows, fmt)
+        return
+    table = Table(title=f"{len(rows)} actors", title_justify="left")
+    for col in ("key", "name", "kind", "names", "sources", "codings about"):
+        table.add_column(
+            col, justify="right" if col in ("names", "sources", "codings about") else "left"
+        )
+    for r in rows:
+        table.add_row(
+            r["key"],
+            r["name"],
+            r["kind"],
+            str(r["names"]),
+            str(r["sources"]),
+            str(r["codings_about"]),
+        )
+    console.print(table)
+
+
+@actors_app.command("show")
+def actors_show(
+    actor: Annotated[str, typer.Argument(help="Key, name or any gazetteer name of the actor.")],
+    project: ProjectOpt = None,
+) -> None:
+    """Show an actor's names per language: names, short names, adjectives, capitals,
+    leaders and institutions that stand for it.
+
+    Example: diplocode actors show Қытай
+    """
+    from .attribution.gazetteer import actor_names_of
+
+    with _open(project) as proj:
+        try:
+            actor, names = actor_names_of(proj.store, actor)
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(f"[bold]{actor['name']}[/] ({actor['key']}, {actor['kind']})", highlight=False)
+    table = Table(show_header=True, title_justify="left")
+    table.add_column("lang")
+    table.add_column("kind")
+    table.add_column("names", overflow="fold")
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for n in names:
+        grouped.setdefault((n["lang"], n["kind"]), []).append(n["name"])
+    for (lang, kind), values in grouped.items():
+        table.add_row(lang, kind, "; ".join(values))
+    console.print(table)
+
+
+@actors_app.command("add")
+def actors_add(
+    name: Annotated[str, typer.Argument(help="The actor's canonical name (shown in tables).")],
+    project: ProjectOpt = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="state, organization, bloc or other.")
+    ] = "state",
+    key: Annotated[
+        str | None, typer.Option("--key", help="A key (default: from the name).")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who (audit trail).")] = None,
+) -> None:
+    """Add an actor to the project's gazetteer (then give it names with 'actors name').
+
+    Example: diplocode actors add "Asian Development Bank" --kind organization
+    """
+    from .attribution.gazetteer import create_actor
+
+    with _open(project) as proj:
+        try:
+            actor_id = create_actor(proj.store, name, _who(user), kind=kind, key=key)
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(f"Added actor #{actor_id} {name}.", highlight=False)
+
+
+@actors_app.command("name")
+def actors_name(
+    actor: Annotated[str, typer.Argument(help="Key, name or any gazetteer name of the actor.")],
+    name: Annotated[str, typer.Argument(help="A name in dictionary form, 'stem*' or 're:...'.")],
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the name: en, ru, kk, zh, tr ...")
+    ],
+    project: ProjectOpt = None,
+    kind: Annotated[
+        str,
+        typer.Option("--kind", help="name, short, adjective, capital, leader or institution."),
+    ] = "name",
+    user: Annotated[str | None, typer.Option("--user", help="Who (audit trail).")] = None,
+) -> None:
+    """Add a name that stands for an actor, and re-attribute the codings.
+
+    Example: diplocode actors name russia "Русский дом" --lang ru --kind institution
+    """
+    from .attribution import ensure_attributed
+    from .attribution.gazetteer import name_actor
+
+    with _open(project) as proj:
+        try:
+            _, added = name_actor(proj.store, actor, name, lang, _who(user), kind=kind)
+            summary = ensure_attributed(proj.store, _who(user))
+        except DiplocodeError as e:
+            _fail(e)
+    console.print("Added the name." if added else "That name was there already.")
+    _print_attribution(summary)
+
+
+@actors_app.command("unname")
+def actors_unname(
+    actor: Annotated[str, typer.Argument(help="Key, name or any gazetteer name of the actor.")],
+    name: Annotated[str, typer.Argument(help="The name to remove.")],
+    project: ProjectOpt = None,
+    lang: Annotated[
+        str | None, typer.Option("--lang", help="Only in this language (default: all).")
+    ] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Who (audit trail).")] = None,
+) -> None:
+    """Remove a name of an actor, and re-attribute the codings.
+
+    Example: diplocode actors unname china "China" --lang en
+    """
+    from .attribution import ensure_attributed
+    from .attribution.gazetteer import unname_actor
+
+    with _open(project) as proj:
+        try:
+            removed = unname_actor(proj.store, actor, name, _who(user), lang=lang)
+            summary = ensure_attributed(proj.store, _who(user)) if removed else None
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(f"Removed {removed} name(s).")
+    if removed:
+        _print_attribution(summary)
+
+
+@actors_app.command("attribute")
+def actors_attribute(
+    project: ProjectOpt = None,
+    again: Annotated[
+        bool, typer.Option("--again", help="Re-attribute every coding even if up to date.")
+    ] = False,
+    user: Annotated[str | None, typer.Option("--user", help="Who (audit trail).")] = None,
+) -> None:
+    """Bring "who each passage is about" up to date with the gazetteer (compare and report
+    do this by themselves).
+
+    Example: diplocode actors attribute --again
+    """
+    from .attribution import ensure_attributed, reattribute
+
+    with _open(project) as proj:
+        summary = (
+            reattribute(proj.store, _who(user))
+            if again
+            else ensure_attributed(proj.store, _who(user))
+        )
+    _print_attribution(summary)
 
 
 # -- audit ------------------------------------------------------------------------------------

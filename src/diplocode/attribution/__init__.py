@@ -5,10 +5,14 @@ author about China's Confucius Institutes is evidence about China. So every codi
 carries the actor(s) its passage is about, decided by the first rule that applies
 (:data:`RULES`):
 
-1. ``sentence`` — an actor named in the sentence(s) holding the coded span;
-2. ``paragraph`` — else an actor named in its paragraph;
-3. ``subject`` — else the source's ``subject`` actors;
-4. ``author`` — else its authors (``author`` and ``co-signatory``).
+1. ``clause`` — when the sentence names several actors, those named in the clause(s)
+   holding the coding's evidence (clauses break at semicolons, colons, dashes and a comma
+   before a contrastive conjunction: "China builds roads, while Russia keeps the
+   language" credits "roads" to China alone);
+2. ``sentence`` — else an actor named in the sentence(s) holding the coded span;
+3. ``paragraph`` — else an actor named in its paragraph;
+4. ``subject`` — else the source's ``subject`` actors;
+5. ``author`` — else its authors (``author`` and ``co-signatory``).
 
 "Named" means any name of the project's gazetteer (:mod:`.gazetteer`): names, short names,
 adjectives, capitals used as metonyms, leaders and institutions that stand for an actor,

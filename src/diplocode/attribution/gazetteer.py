@@ -290,7 +290,7 @@ def add_name(conn: Connection, actor_id: int, name: str, lang: str, kind: str = 
 def remove_name(conn: Connection, actor_id: int, name: str, lang: str | None = None) -> int:
     """Remove a name of an actor (in one language, or all); returns how many rows went."""
     query = delete(actor_names).where(
-        actor_names.c.actor_id == actor_id, func.lower(actor_names.c.name) == name.lower()
+        actor_names.c.actor_id == actor_id, casefold(actor_names.c.name) == name.casefold()
     )
     if lang is not None:
         query = query.where(actor_names.c.lang == lang)
@@ -368,3 +368,129 @@ def matcher_for(conn: Connection) -> tuple[str, Matcher]:
             _MATCHERS.pop(next(iter(_MATCHERS)))
         found = _MATCHERS[digest] = Matcher(rows)
     return digest, found
+
+
+# -- editing (one transaction each, with its audit event) ---------------------------------
+def find_actor(conn: Connection, ref: str) -> int:
+    """The id of the actor a user names (key, name or one gazetteer name), or E103."""
+    actor_id = resolve_actor(conn, ref)
+    if actor_id is None:
+        close = close_matches(conn, ref)
+        raise DiplocodeError(
+            "E103",
+            ref=ref,
+            hint=f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else "",
+        )
+    return actor_id
+
+
+def list_actors(store: Any) -> list[dict[str, Any]]:
+    """Every actor with its kind, how many names, sources and codings it has."""
+    from ..store.schema import coding_actors, source_actors
+
+    with store.read() as conn:
+        names = dict(
+            conn.execute(
+                select(actor_names.c.actor_id, func.count()).group_by(actor_names.c.actor_id)
+            ).all()
+        )
+        n_sources = dict(
+            conn.execute(
+                select(
+                    source_actors.c.actor_id, func.count(source_actors.c.source_id.distinct())
+                ).group_by(source_actors.c.actor_id)
+            ).all()
+        )
+        about = dict(
+            conn.execute(
+                select(coding_actors.c.actor_id, func.count()).group_by(coding_actors.c.actor_id)
+            ).all()
+        )
+        rows = conn.execute(
+            select(actors.c.id, actors.c.key, actors.c.name, actors.c.kind).order_by(actors.c.name)
+        ).all()
+    return [
+        {
+            "id": r.id,
+            "key": r.key,
+            "name": r.name,
+            "kind": r.kind,
+            "names": int(names.get(r.id, 0)),
+            "sources": int(n_sources.get(r.id, 0)),
+            "codings_about": int(about.get(r.id, 0)),
+        }
+        for r in rows
+    ]
+
+
+def actor_names_of(store: Any, ref: str) -> tuple[dict[str, Any], list[dict[str, str]]]:
+    """An actor and its names (lang, kind, name), sorted."""
+    with store.read() as conn:
+        actor_id = find_actor(conn, ref)
+        actor = dict(
+            conn.execute(
+                select(actors.c.id, actors.c.key, actors.c.name, actors.c.kind).where(
+                    actors.c.id == actor_id
+                )
+            )
+            .mappings()
+            .one()
+        )
+        rows = [
+            {"lang": lang, "kind": kind, "name": name}
+            for name, lang, kind in conn.execute(
+                select(actor_names.c.name, actor_names.c.lang, actor_names.c.kind)
+                .where(actor_names.c.actor_id == actor_id)
+                .order_by(actor_names.c.lang, actor_names.c.kind, actor_names.c.name)
+            )
+        ]
+    return actor, rows
+
+
+def create_actor(
+    store: Any, name: str, who: str, *, kind: str = "state", key: str | None = None
+) -> int:
+    """A new actor (E102 when the key exists), its canonical name as an English name."""
+    from .. import audit
+
+    with store.begin() as conn:
+        actor_id = add_actor(conn, name, kind=kind, key=key)
+        add_name(conn, actor_id, name, "en", "name")
+        audit.append(conn, "actor.created", who, {"actor_id": actor_id, "name": name, "kind": kind})
+    return actor_id
+
+
+def name_actor(
+    store: Any, ref: str, name: str, lang: str, who: str, *, kind: str = "name"
+) -> tuple[int, bool]:
+    """Add a name of an actor; returns (actor id, added)."""
+    from .. import audit
+
+    with store.begin() as conn:
+        actor_id = find_actor(conn, ref)
+        added = add_name(conn, actor_id, name, lang, kind)
+        if added:
+            audit.append(
+                conn,
+                "actor.named",
+                who,
+                {"actor_id": actor_id, "name": name, "lang": lang, "kind": kind},
+            )
+    return actor_id, added
+
+
+def unname_actor(store: Any, ref: str, name: str, who: str, *, lang: str | None = None) -> int:
+    """Remove a name of an actor (one language or all); returns how many went."""
+    from .. import audit
+
+    with store.begin() as conn:
+        actor_id = find_actor(conn, ref)
+        removed = remove_name(conn, actor_id, name, lang)
+        if removed:
+            audit.append(
+                conn,
+                "actor.unnamed",
+                who,
+                {"actor_id": actor_id, "name": name, "lang": lang, "removed": removed},
+            )
+    return removed

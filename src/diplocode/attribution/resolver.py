@@ -8,6 +8,8 @@ actors, and the gazetteer's mentions per paragraph (matched lazily, once per par
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -41,8 +43,18 @@ __all__ = [
 
 #: The resolver's name and version, stored with the project's attribution state: a new
 #: version re-attributes every coding.
-RESOLVER = "diplocode.attribution.v1"
+RESOLVER = "diplocode.attribution.v2"
 RULES = ATTRIBUTION_RULES
+#: Where a sentence breaks into clauses that may be about different actors: semicolons,
+#: colons, dashes, and a comma before a contrastive conjunction (never a plain "and": a
+#: list of actors is one clause).
+_CLAUSE_BREAK = re.compile(
+    r"[;:]\s|\s[—–]\s|；|：|，(?=而|但|然而|则)"
+    r"|,\s*(?=(?:while|whereas|but|although|though|unlike|yet|whilst)\b)"
+    r"|,\s*(?=(?:а|но|тогда как|в то время как|однако|хотя|зато)\b)"
+    r"|,\s*(?=(?:ал|бірақ|алайда|әйтсе де|дегенмен)\b)",
+    re.IGNORECASE,
+)
 _META = "attribution"
 _SEEDED = "gazetteer_seeded"
 
@@ -127,20 +139,36 @@ class SourceContext:
             out.extend(m for m in self._paragraph_mentions(p) if m.start < end and m.end > start)
         return out
 
-    def resolve(self, start: int, end: int) -> list[tuple[int, str, dict[str, Any] | None]]:
-        """The actors ``[start, end)`` is about: (actor id, rule, mention evidence);
-        remembered per span, so resolving before a write transaction keeps the matching
-        out of it."""
-        found = self._resolved.get((start, end))
+    def resolve(
+        self, start: int, end: int, hits: Sequence[tuple[int, int]] = ()
+    ) -> list[tuple[int, str, dict[str, Any] | None]]:
+        """The actors ``[start, end)`` is about: (actor id, rule, mention evidence).
+
+        ``hits`` are the spans of the evidence behind the coding (a lexicon coder's
+        matches); a sentence that names several actors is then split into clauses and
+        the coding goes to the actors named in the clause(s) holding its evidence (rule
+        ``clause``). Remembered per span and hits, so resolving before a write
+        transaction keeps the matching out of it."""
+        key = (start, end, tuple(hits))
+        found = self._resolved.get(key)
         if found is None:
-            found = self._resolved[(start, end)] = self._resolve(start, end)
+            found = self._resolved[key] = self._resolve(start, end, key[2])
         return found
 
-    def _resolve(self, start: int, end: int) -> list[tuple[int, str, dict[str, Any] | None]]:
+    def _resolve(
+        self, start: int, end: int, hits: tuple[tuple[int, int], ...]
+    ) -> list[tuple[int, str, dict[str, Any] | None]]:
         if self.sentences:
             sents = self._overlapping(self._sent_starts, self.sentences, start, end)
             s0, s1 = self.sentences[sents[0]][0], self.sentences[sents[-1]][1]
-            found = self._mentions_in(min(s0, start), max(s1, end))
+            s0, s1 = min(s0, start), max(s1, end)
+            found = self._mentions_in(s0, s1)
+            if len({m.actor_id for m in found}) > 1:
+                # the evidence's own span when a person coded part of a sentence
+                evidence = hits or ((start, end) if (start, end) != (s0, s1) else ())
+                in_clause = self._clause_mentions(s0, s1, found, evidence)
+                if in_clause:
+                    return self._from_mentions(in_clause, "clause")
             if found:
                 return self._from_mentions(found, "sentence")
         paras = self._overlapping(self._para_starts, self.paragraphs, start, end)
@@ -151,6 +179,27 @@ class SourceContext:
         if self.subjects:
             return [(a, "subject", None) for a in self.subjects]
         return [(a, "author", None) for a in self.authors]
+
+    def _clause_mentions(
+        self,
+        s0: int,
+        s1: int,
+        found: list[Mention],
+        evidence: Sequence[tuple[int, int]],
+    ) -> list[Mention]:
+        """The mentions in the clause(s) of ``[s0, s1)`` that hold the evidence, when
+        they name fewer actors than the whole sentence; else []."""
+        if not evidence:
+            return []
+        bounds = [s0, *(s0 + m.start() for m in _CLAUSE_BREAK.finditer(self.text[s0:s1])), s1]
+        chosen: list[Mention] = []
+        for e0, e1 in evidence:
+            for c0, c1 in itertools.pairwise(bounds):
+                if c0 <= e0 < c1 or (c0 < e1 <= c1):
+                    chosen.extend(m for m in found if c0 <= m.start < c1)
+        if not chosen or len({m.actor_id for m in chosen}) >= len({m.actor_id for m in found}):
+            return []
+        return chosen
 
     def _from_mentions(
         self, found: list[Mention], rule: str
@@ -176,14 +225,16 @@ class SourceContext:
 def attribute_codings(
     conn: Connection,
     context: SourceContext,
-    spans: Iterable[tuple[int, int, int]],
+    spans: Iterable[tuple[int, int, int] | tuple[int, int, int, Sequence[tuple[int, int]]]],
     summary: AttributionSummary | None = None,
 ) -> list[dict[str, Any]]:
-    """Write the ``coding_actors`` rows of codings ``(id, start, end)`` of the context's
-    source, in the caller's transaction; returns the rows written."""
+    """Write the ``coding_actors`` rows of codings ``(id, start, end[, hits])`` of the
+    context's source, in the caller's transaction; returns the rows written."""
     rows: list[dict[str, Any]] = []
-    for coding_id, start, end in spans:
-        resolved = context.resolve(start, end)
+    for item in spans:
+        coding_id, start, end = item[0], item[1], item[2]
+        hits = item[3] if len(item) > 3 else ()  # type: ignore[misc]
+        resolved = context.resolve(start, end, hits)
         if summary is not None:
             summary.codings += 1
             if not resolved:
@@ -197,6 +248,21 @@ def attribute_codings(
     if rows:
         conn.execute(coding_actors.insert(), rows)
     return rows
+
+
+def evidence_hits(evidence: Any) -> tuple[tuple[int, int], ...]:
+    """The spans of a coding's evidence (a lexicon coder's matches), if it has any."""
+    if not isinstance(evidence, dict):
+        return ()
+    out = []
+    for m in evidence.get("matches") or []:
+        if (
+            isinstance(m, dict)
+            and isinstance(m.get("start"), int)
+            and isinstance(m.get("end"), int)
+        ):
+            out.append((m["start"], m["end"]))
+    return tuple(out)
 
 
 def attribution_state(store: Store) -> dict[str, Any] | None:
@@ -256,9 +322,9 @@ def reattribute(
     for source_id in todo:
         with store.begin() as conn:
             spans = [
-                (int(i), int(s), int(e))
-                for i, s, e in conn.execute(
-                    select(codings.c.id, codings.c.start, codings.c.end)
+                (int(i), int(s), int(e), evidence_hits(ev))
+                for i, s, e, ev in conn.execute(
+                    select(codings.c.id, codings.c.start, codings.c.end, codings.c.evidence)
                     .where(codings.c.source_id == source_id)
                     .order_by(codings.c.id)
                 )

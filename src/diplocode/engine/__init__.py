@@ -16,7 +16,12 @@ from sqlalchemy import and_, select
 
 from .. import audit
 from ..attribution import gazetteer as gz
-from ..attribution.resolver import AttributionSummary, SourceContext, attribute_codings
+from ..attribution.resolver import (
+    AttributionSummary,
+    SourceContext,
+    attribute_codings,
+    evidence_hits,
+)
 from ..coders.base import Segment
 from ..store import Store, now
 from ..store import codebooks as cbq
@@ -104,15 +109,16 @@ def run_coder(
             }
             for s in suggestions
         ]
-        for r in records:  # match the gazetteer before taking the write lock
-            context.resolve(r["start"], r["end"])
+        hits = [evidence_hits(r["evidence"]) for r in records]
+        for r, h in zip(records, hits, strict=True):  # match before taking the write lock
+            context.resolve(r["start"], r["end"], h)
         with store.begin() as conn:
             ids = cq.insert_codings(conn, records)
             # who each passage is about, in the same transaction (diplocode.attribution)
             attribute_codings(
                 conn,
                 context,
-                [(i, r["start"], r["end"]) for i, r in zip(ids, records, strict=True)],
+                [(i, r["start"], r["end"], h) for i, r, h in zip(ids, records, hits, strict=True)],
                 attributed,
             )
             # digests from what was written (ids from RETURNING): no second read

@@ -50,9 +50,10 @@ USER_ROLES = ("owner", "coder", "viewer")
 SEGMENT_KINDS = ("paragraph", "sentence")
 #: What a gazetteer name is of its actor (migration 0006).
 ACTOR_NAME_KINDS = ("name", "short", "adjective", "capital", "leader", "institution")
-#: How a coding's actor was found: a mention in the sentence, else in the paragraph,
-#: else the source's subject actors, else its author(s) (migration 0006).
-ATTRIBUTION_RULES = ("sentence", "paragraph", "subject", "author")
+#: How a coding's actor was found: a mention in the clause holding the evidence (when
+#: the sentence names several actors), else in the sentence, else in the paragraph, else
+#: the source's subject actors, else its author(s) (migration 0006).
+ATTRIBUTION_RULES = ("clause", "sentence", "paragraph", "subject", "author")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -8,8 +8,8 @@ Create Date: 2026-12-04
 capitals, leaders and institutions that stand for an actor, per language (a name that
 stands for several actors, such as "C5+1", has one row per actor). ``coding_actors``
 holds the actor(s) each coding's passage is about and the rule that decided it
-(a mention in the sentence, else in the paragraph, else the source's subject actors,
-else its author), with the mention as evidence. ``sources.n_words`` is the number of
+(a mention in the clause holding the evidence, in the sentence, else in the paragraph,
+else the source's subject actors, else its author), with the mention as evidence. ``sources.n_words`` is the number of
 words of the source's text, the denominator of trends per 10,000 words; existing
 sources are counted here.
 
@@ -60,7 +60,7 @@ def upgrade() -> None:
         sa.Column("rule", sa.String(length=16), nullable=False),
         sa.Column("evidence", sa.JSON(), nullable=True),
         sa.CheckConstraint(
-            "rule IN ('sentence', 'paragraph', 'subject', 'author')",
+            "rule IN ('clause', 'sentence', 'paragraph', 'subject', 'author')",
             name=op.f("ck_coding_actors_rule"),
         ),
         sa.ForeignKeyConstraint(
