@@ -16,6 +16,7 @@ ingest twice adds nothing.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import os
 import re
@@ -299,10 +300,10 @@ def _actor_links(
                     matches=" or ".join(f"'{c}'" for c in close),
                 )
             actor_id = q.get_or_create_actor(conn, actor_key(name), name)
-            try:  # its own name stands for it from now on (any language's text)
+            # its own name stands for it from now on (in any language's text); a name that
+            # is no valid lexicon entry leaves the actor with its key only
+            with contextlib.suppress(DiplocodeError):
                 gz.add_name(conn, actor_id, name, "en", "name")
-            except DiplocodeError:
-                pass  # a name that is no valid lexicon entry: the actor keeps its key only
             created.append(name)
         if cache is not None:
             cache[name] = actor_id
