@@ -153,7 +153,9 @@ def test_passage_fields_and_citation(project, corpus) -> None:
     assert alice.group == "official" and alice.language == "en"
     assert alice.status == "final" and alice.coder == "human:alice"
     assert alice.created_by == "alice" and alice.reviewed_by is None
-    assert alice.memo == "key" and alice.about == []
+    assert alice.memo == "key"
+    # her selection names China, its sentence China and Kazakhstan (#9 attribution)
+    assert alice.about == ["China (clause)"]
     # context: cut to whole words and marked, at most about 120 characters
     assert alice.before.startswith("… ") and alice.before.endswith("the scene for what follows.")
     assert len(alice.before) <= 125

@@ -218,6 +218,9 @@ def retrieve(
     """
     counted = _check_statuses(statuses, include_suggested)
     _check_window(limit, offset)
+    from .attribution import ensure_attributed
+
+    ensure_attributed(project.store)  # who each passage is about, up to date
     version_id, book = project.codebook(codebook)
     keys = expand_codes(codes_, book)
     blind = _blind_for(project, viewer)
@@ -354,15 +357,22 @@ def _paragraph_pages(conn: Connection, source_ids: list[int]) -> dict[int, tuple
 
 
 def _about(conn: Connection, coding_ids: list[int]) -> dict[int, list[str]]:
-    """Who each passage is about (coding id -> actor names).
+    """Who each passage is about (coding id -> actor names with the rule that decided,
+    e.g. ``China (sentence)``; see :mod:`diplocode.attribution`)."""
+    from .store.schema import actors, coding_actors
 
-    ABOUT-HOOK: the single place where ``Passage.about`` is filled. The lead engineer is
-    adding the ``coding_actors`` table (coding_id, actor_id, rule); until it exists every
-    passage is about nobody in particular (``[]``). Fill this with one query over
-    ``coding_actors`` joined to ``actors`` for ``coding_ids`` (chunked like
-    :func:`_paragraph_pages`).
-    """
-    return {}
+    out: dict[int, list[str]] = {}
+    for i in range(0, len(coding_ids), 500):  # keep IN lists short
+        chunk = coding_ids[i : i + 500]
+        query = (
+            select(coding_actors.c.coding_id, actors.c.name, coding_actors.c.rule)
+            .join(actors, actors.c.id == coding_actors.c.actor_id)
+            .where(coding_actors.c.coding_id.in_(chunk))
+            .order_by(coding_actors.c.coding_id, actors.c.name)
+        )
+        for coding_id, name, rule in conn.execute(query):
+            out.setdefault(int(coding_id), []).append(f"{name} ({rule})")
+    return out
 
 
 def _passage(

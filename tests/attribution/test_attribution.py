@@ -114,6 +114,9 @@ def test_the_rules_in_order(project: Project, tmp_path: Path) -> None:
     space = text.index("Russian-language space")
     assert resolve(last, hits=[(space, space + 22)]) == {("Russia", "clause")}
     assert resolve(last) == {("China", "sentence"), ("Russia", "sentence")}
+    # a person's selection of part of the sentence: the actors the selection names
+    assert resolve("China builds roads") == {("China", "clause")}
+    assert resolve("roads and railways") == {("China", "sentence"), ("Russia", "sentence")}
     # no subject: the author
     with project.store.begin() as conn:
         conn.execute(delete(source_actors).where(source_actors.c.role == "subject"))

@@ -164,9 +164,14 @@ class SourceContext:
             s0, s1 = min(s0, start), max(s1, end)
             found = self._mentions_in(s0, s1)
             if len({m.actor_id for m in found}) > 1:
-                # the evidence's own span when a person coded part of a sentence
-                evidence = hits or ((start, end) if (start, end) != (s0, s1) else ())
-                in_clause = self._clause_mentions(s0, s1, found, evidence)
+                if hits:
+                    in_clause = self._clause_mentions(s0, s1, found, hits)
+                else:
+                    # a person selected part of a sentence: the actors named in the
+                    # selection itself, when it names fewer than the sentence
+                    inside = [m for m in found if start <= m.start and m.end <= end]
+                    narrower = len({m.actor_id for m in inside}) < len({m.actor_id for m in found})
+                    in_clause = inside if (start, end) != (s0, s1) and narrower else []
                 if in_clause:
                     return self._from_mentions(in_clause, "clause")
             if found:
