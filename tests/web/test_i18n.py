@@ -532,7 +532,7 @@ PAGES = [
         ("/settings", "Blind coding"),
         ("/sources/1", "Memos"),
     ]
-] + [("kk", "/compare?include_suggested=true", "Models of influence (Table 2)")]
+] + [("kk", "/compare?include_suggested=true", "Table 2")]
 
 
 @pytest.fixture(scope="module")

@@ -224,7 +224,7 @@ class Comparison:
     def period_label(self) -> str:
         start, end = self.meta["period"]
         if start is None:
-            return "no dated codings"
+            return "none (nothing counted is dated)"
         how = "the data's own range" if self.meta["period_default"] else "chosen"
         return f"{start}-{end} ({how})"
 
