@@ -40,6 +40,8 @@ def test_cli_report_and_web_give_the_same_numbers(demo, tmp_path: Path) -> None:
     assert cli.exit_code == 0, cli.output
     cli_rows = json.loads(cli.output)["rows"]
     assert cli_rows and json.loads(cli.output)["meta"]["actor_role"] == "about"
+    china = [r for r in cli_rows if r["actor"] == "China" and r["column"] == "narrative"]
+    assert china[0]["ci_low"] <= china[0]["share"] <= china[0]["ci_high"]  # many documents
 
     result = compare(project, Spec(include_suggested=True))
     written = build_report(project, tmp_path, result, formats=("xlsx",))

@@ -74,7 +74,7 @@ APPLIES: dict[str, tuple[str, ...]] = {
 _CI_NOTE = (
     "95% interval: percentile bootstrap resampling documents within each row's group "
     "(1,000 replicates, seed 0); codings of one document are not independent, so documents, "
-    "not passages, are drawn."
+    "not passages, are drawn. No interval for a row with a single document."
 )
 
 
@@ -371,6 +371,8 @@ class Comparison:
         table = stats.crosstab(frame, by=by, unit=spec.unit)
         boot = stats.bootstrap_share_ci(frame, by=by, unit=spec.unit, n_boot=spec.n_boot)
         table = table.join(boot[["ci_low", "ci_high"]]).reset_index()
+        single = table["n_documents"] < 2  # one document resampled is that document
+        table.loc[single, ["ci_low", "ci_high"]] = np.nan
         table["count"] = table["count"].astype(np.int64)
         table["documents"] = table["documents"].astype(np.int64)
         table["n_documents"] = table["n_documents"].astype(np.int64)

@@ -164,10 +164,14 @@ def models_table(
     if intervals:
         # shares within each column: the column frame's "dimension" is the column
         boot = bootstrap_share_ci(cols, unit=unit, n_boot=n_boot)
+        # one document resampled is that document: no interval to speak of
+        n_docs = cols.groupby("actor", observed=True)["source_id"].nunique()
+        single = {str(a) for a, n in n_docs.items() if n < 2}
         for (actor, code), low, high in zip(
             boot.index, boot["ci_low"], boot["ci_high"], strict=True
         ):
-            ci[(str(actor), str(code))] = (float(low), float(high))
+            if str(actor) not in single:
+                ci[(str(actor), str(code))] = (float(low), float(high))
     present = sorted({str(a) for a in table["actor"]})
     wanted = actors if actors is not None else present
     by_cell: dict[tuple[str, str], list[CellCode]] = {}
