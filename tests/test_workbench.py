@@ -4,11 +4,16 @@ source with many overlapping codings."""
 from __future__ import annotations
 
 import doctest
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from diplocode import workbench
+from diplocode.demo import build_demo_project, code_demo_project
+from diplocode.errors import DiplocodeError
+from diplocode.project import Project
 from diplocode.workbench import split_pieces
 
 
@@ -69,3 +74,48 @@ def test_source_page_with_many_overlapping_codings(project, tmp_path) -> None:
             for p in page["paragraphs"]
         )
         assert n == inside  # every character of the coding inside a paragraph is highlighted once
+
+
+# -- the review queue's filter validates itself (issue #9) ---------------------------------------
+@pytest.fixture
+def coded_demo(db_url: str) -> Iterator[Project]:
+    project, results = build_demo_project(db_url)
+    assert all(r.status == "added" for r in results)
+    code_demo_project(project)
+    try:
+        yield project
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize(
+    ("fields", "code", "mentions"),
+    [
+        ({"code": "no.such.code"}, "E060", "scholarships_mobility"),
+        ({"coder": "diplocode.magic.v9"}, "E060", "diplocode.lexicon.v1"),
+        ({"language": "de"}, "E024", "en, ru, kk"),
+        ({"min_score": 1.5}, "E060", "[0, 1]"),
+        ({"max_score": -0.1}, "E060", "[0, 1]"),
+        ({"min_score": 0.8, "max_score": 0.2}, "E121", "0.8-0.2"),
+        ({"actor": "Rusia"}, "E103", "did you mean 'Russia'"),
+    ],
+)
+def test_review_filter_rejects_bad_values(coded_demo: Project, fields, code, mentions) -> None:
+    with pytest.raises(DiplocodeError) as info:
+        workbench.ReviewFilter(**fields).validate(coded_demo)
+    assert info.value.code == code and mentions in str(info.value)
+
+
+def test_review_filter_finds_the_actor_by_any_name(coded_demo: Project) -> None:
+    key = workbench.review_queue(coded_demo, workbench.ReviewFilter(), limit=1)[0]["code"]
+    flt = workbench.ReviewFilter(
+        code=key, min_score=0, max_score=1, language="ru", actor="Ресей"
+    ).validate(coded_demo)
+    assert flt.actor_id is not None and flt.language == "ru"
+    by_name = workbench.ReviewFilter(actor="Russia").validate(coded_demo)
+    items = workbench.review_queue(coded_demo, by_name, limit=1000)
+    assert items and all("Russia" in i["actors"] for i in items)
+    again = workbench.ReviewFilter(actor="Россия").validate(coded_demo)
+    assert [i["id"] for i in workbench.review_queue(coded_demo, again, limit=1000)] == [
+        i["id"] for i in items
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeGuard
 
@@ -58,6 +59,39 @@ def _fail(error: DiplocodeError, code: int = 2) -> None:
 
 def _bad_choice(param: str, owner: str, constraint: str, value: object) -> None:
     _fail(DiplocodeError("E060", param=param, owner=owner, constraint=constraint, value=value))
+
+
+def _one_of(param: str, owner: str, value: str, allowed: Sequence[str]) -> None:
+    """E060 listing ``allowed`` unless ``value`` is one of them (before any work is done)."""
+    if value not in allowed:
+        _bad_choice(param, owner, f"one of {', '.join(allowed)}", value)
+
+
+#: How the command line spells the source filter's fields (for its error messages).
+_FILTER_FLAGS = {
+    "actor": "--actor",
+    "group": "--group",
+    "language": "--lang",
+    "year_from": "--from",
+    "year_to": "--to",
+}
+
+
+def _source_filter(proj: Any, **fields: Any) -> Any:
+    """The source filter from command-line options, validated for the project
+    (:meth:`SourceFilter.validate`: E025, E024, E060, E120, E103; exit code 2)."""
+    from .store.sources import SourceFilter
+
+    return _validated(proj, SourceFilter(**fields))
+
+
+def _validated(proj: Any, flt: Any) -> Any:
+    try:
+        with proj.store.read() as conn:
+            flt = flt.validate(proj.languages, conn, names=_FILTER_FLAGS)
+    except DiplocodeError as e:
+        _fail(e)
+    return flt
 
 
 def _open(project: str | None):
@@ -216,6 +250,10 @@ def add(
     if not paths and manifest is None:
         err_console.print("Nothing to add: give files, folders, or --manifest FILE.")
         raise typer.Exit(2)
+    if jobs < 1:
+        _bad_choice("jobs", "diplocode add", "an integer >= 1", jobs)
+    if max_file_mb is not None and max_file_mb <= 0:
+        _bad_choice("max-file-mb", "diplocode add", "a number > 0", max_file_mb)
     with _open(project) as proj:
         languages = proj.languages
         try:
@@ -337,23 +375,24 @@ def list_sources_cmd(
 
     Example: diplocode sources --actor Kazakhstan --from 2013 --to 2025
     """
-    from .corpus.metadata import check_group
-    from .store.sources import SourceFilter, count_sources, list_sources
+    from .store.sources import count_sources, list_sources
 
-    try:
-        flt = SourceFilter(
+    _one_of("format", "diplocode sources", fmt, ("table", "csv", "json"))
+    if limit < 0:
+        _bad_choice("limit", "diplocode sources", "an integer >= 0", limit)
+    with _open(project) as proj:
+        flt = _source_filter(
+            proj,
             actor=actor,
-            group=check_group(group, "--group"),
+            group=group,
             language=lang,
             year_from=year_from,
             year_to=year_to,
             text=search,
         )
-    except DiplocodeError as e:
-        _fail(e)
-    with _open(project) as proj, proj.store.read() as conn:
-        rows = list_sources(conn, flt, limit=limit)
-        total = count_sources(conn, flt)
+        with proj.store.read() as conn:
+            rows = list_sources(conn, flt, limit=limit)
+            total = count_sources(conn, flt)
     if fmt in ("csv", "json"):
         _dump_rows(rows, fmt)
         return
@@ -423,6 +462,8 @@ def show(
     """
     from .store.sources import get_source, resolve_source, segments_of
 
+    if paragraphs < 0:
+        _bad_choice("paragraphs", "diplocode show", "an integer >= 0", paragraphs)
     with _open(project) as proj, proj.store.read() as conn:
         try:
             sid = resolve_source(conn, source)
@@ -663,6 +704,9 @@ def codebook_show(
 
     Example: diplocode codebook show --lang kk
     """
+    from .codebook.model import UI_LANGUAGES
+
+    _one_of("lang", "diplocode codebook show", lang, UI_LANGUAGES)
     if _is_codebook_file(ref):
         codebook = _load_codebook_arg(ref)
     else:
@@ -712,6 +756,7 @@ def codebook_export(
     """
     from .codebook.io import dumps
 
+    _one_of("format", "diplocode codebook export", fmt, ("yaml", "json"))
     with _open(project) as proj:
         try:
             _, codebook = proj.codebook(ref)
@@ -805,18 +850,23 @@ def code(
     Example: diplocode code --coder lexicon --actor China
     """
     from .coders import get as get_coder
+    from .coders.lexicon import UNITS
     from .engine import run_coder
-    from .store.sources import SourceFilter
 
+    try:
+        coder_cls = get_coder(coder)  # E060 listing the registered coders
+    except DiplocodeError as e:
+        _fail(e)
+    _one_of("unit", "diplocode code", unit, UNITS)
     with _open(project) as proj:
+        flt = _source_filter(
+            proj, actor=actor, group=group, language=lang, year_from=year_from, year_to=year_to
+        )
         try:
             version_id, cb = proj.codebook(codebook)
-            coder_obj = get_coder(coder)(cb, unit=unit)
+            coder_obj = coder_cls(cb, unit=unit)
         except DiplocodeError as e:
             _fail(e)
-        flt = SourceFilter(
-            actor=actor, group=group, language=lang, year_from=year_from, year_to=year_to
-        )
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -1079,7 +1129,14 @@ def audit_log(
     import json as _json
 
     from . import audit as audit_lib
+    from .corpus.metadata import parse_date
 
+    _one_of("format", "diplocode audit log", fmt, ("table", "json"))
+    try:
+        parse_date(since, "--since")
+        parse_date(until, "--until")
+    except DiplocodeError as e:
+        _fail(e)
     with _open(project) as proj, proj.store.read() as conn:
         rows = audit_lib.log(
             conn,
@@ -1518,8 +1575,9 @@ def user_add(
 
     Example: diplocode user add aigerim --role owner
     """
-    from .users import add_user
+    from .users import ROLES, add_user
 
+    _one_of("role", "diplocode user add", role, ROLES)  # before the password is asked for
     with _open(project) as proj:
         try:
             added = add_user(
@@ -1749,6 +1807,7 @@ def retrieve(
     except DiplocodeError as e:
         _fail(e)
     with _open(project) as proj:
+        flt = _validated(proj, flt)
         try:
             found = retrieve_passages(
                 proj,

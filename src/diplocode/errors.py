@@ -233,6 +233,15 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "No codings fall in the period {start}-{end}: the {n} counted codings are dated {low}-{high}{undated}.",
         "Widen the period (or drop --from/--to to use the data's own range).",
     ),
+    # --- filters (store.sources.SourceFilter, workbench.ReviewFilter) ---------------------------
+    "E120": (
+        "{where}: the period {start}-{end} is empty: the first year comes after the last.",
+        "Give a first year before or equal to the last one, or leave one of them out.",
+    ),
+    "E121": (
+        "{where}: the score range {low}-{high} is empty: the lowest score is above the highest.",
+        "Give a lowest score below or equal to the highest (both between 0 and 1), or leave one of them out.",
+    ),
     # --- code and retrieve (diplocode.retrieve) ----------------------------------------------
     "E210": (
         "The codebook {codebook} has no code {key!r}; the closest is {match!r}.",

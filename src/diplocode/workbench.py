@@ -12,7 +12,7 @@ reviewed themselves; owners see everything. Turning it off ("reveal") is an audi
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import pairwise
 from typing import Any
 
@@ -34,6 +34,7 @@ from .store.sources import (
     SourceFilter,
     actors_of,
     count_sources,
+    find_actor_id,
     get_source,
     has_actor,
     list_sources,
@@ -253,6 +254,41 @@ class ReviewFilter:
     actor: str | None = None
     language: str | None = None
     source_id: int | None = None
+    actor_id: int | None = None  # the actor ``actor`` names, found by :meth:`validate`
+
+    def validate(self, project: Project) -> ReviewFilter:
+        """This filter with its actor found, if every field holds a valid value for
+        ``project``; else a coded error naming the field and listing the valid values:
+        a code key of the project's codebooks, a coder that has made suggestions, one of
+        the project's languages (E024), scores in [0, 1] with the lowest first (E121), an
+        actor by any of its names (E103 with close matches)."""
+        from .corpus.metadata import check_language
+
+        for name, score in (("min_score", self.min_score), ("max_score", self.max_score)):
+            if score is not None and not (isinstance(score, int | float) and 0 <= score <= 1):
+                raise DiplocodeError(
+                    "E060",
+                    param=name,
+                    owner="the review filter",
+                    constraint="a number in [0, 1]",
+                    value=score,
+                )
+        low, high = self.min_score, self.max_score
+        if low is not None and high is not None and low > high:
+            raise DiplocodeError("E121", where="min_score/max_score", low=low, high=high)
+        language = check_language(self.language, "language", project.languages)
+        with project.store.read() as conn:
+            if self.code:
+                keys = sorted(set(conn.execute(select(codes.c.key).distinct()).scalars()))
+                _review_one_of("code", self.code, keys)
+            if self.coder:
+                names = conn.execute(
+                    select(coders.c.name).where(coders.c.kind != "human").distinct()
+                ).scalars()
+                _review_one_of("coder", self.coder, sorted(set(names)))
+            actor = (self.actor or "").strip() or None
+            actor_id = find_actor_id(conn, actor) if actor else None
+        return replace(self, actor=actor, language=language, actor_id=actor_id)
 
     def where(self) -> list[Any]:
         clauses: list[Any] = []
@@ -269,8 +305,21 @@ class ReviewFilter:
         if self.source_id is not None:
             clauses.append(codings.c.source_id == self.source_id)
         if self.actor:
-            clauses.append(has_actor(codings.c.source_id, self.actor))
+            clauses.append(has_actor(codings.c.source_id, self.actor, self.actor_id))
         return clauses
+
+
+def _review_one_of(name: str, value: str, allowed: list[str]) -> None:
+    if value not in allowed:
+        raise DiplocodeError(
+            "E060",
+            param=name,
+            owner="the review filter",
+            constraint=f"one of {', '.join(allowed)}"
+            if allowed
+            else f"a {name} of this project (there is none yet)",
+            value=value,
+        )
 
 
 def _queue_base(columns: list[Any], flt: ReviewFilter) -> Any:

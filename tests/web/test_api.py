@@ -342,7 +342,7 @@ def test_review_filters(demo: Project) -> None:
     high = client.get("/api/review", params={"min_score": 0.7, "limit": 1000}).json()["items"]
     assert all(i["score"] >= 0.7 for i in high) and len(high) < len(everything)
     r = client.get("/api/review", params={"min_score": "lots"})
-    assert r.status_code == 400 and r.json()["error"]["code"] == "E060"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "E060"
 
 
 def test_blind_coding_hides_other_coders_work_until_revealed(demo: Project) -> None:
@@ -545,8 +545,56 @@ def test_corpus_filters_and_full_text_search(demo: Project) -> None:
     # the page's form and the API share one parser: empty fields mean "any", junk is E060
     assert client.get("/api/sources", params={"year_from": ""}).json()["total"] == everything
     bad = client.get("/api/sources", params={"year_from": "soon"})
-    assert bad.status_code == 400 and bad.json()["error"]["code"] == "E060"
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "E060"
     assert "E060" in client.get("/", params={"has_codings": "maybe"}).text
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "code", "mentions"),
+    [
+        ("/api/sources", {"group": "offical"}, "E025", "official, academic"),
+        ("/api/sources", {"language": "de"}, "E024", "en, ru, kk"),
+        ("/api/sources", {"year_from": 2030, "year_to": 2020}, "E120", "2030-2020"),
+        ("/api/sources", {"actor": "Chna"}, "E103", "did you mean 'China'"),
+        ("/api/retrieve", {"code": "trust", "group": "blogs"}, "E025", "official"),
+        ("/api/review", {"code": "no.such.code"}, "E060", "scholarships_mobility"),
+        ("/api/review", {"min_score": 0.9, "max_score": 0.1}, "E121", "0.9-0.1"),
+        ("/api/review", {"min_score": 2}, "E060", "[0, 1]"),
+        ("/api/review", {"language": "de"}, "E024", "en, ru, kk"),
+        ("/api/review", {"actor": "Rusia"}, "E103", "'Russia'"),
+    ],
+)
+def test_a_bad_filter_is_a_422_listing_the_valid_values(
+    demo: Project, path, params, code, mentions
+) -> None:
+    """Regression (#9): a misspelt group filtered everything out instead of saying so."""
+    r = TestClient(create_app(demo)).get(path, params=params)
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["ok"] is False and body["error"]["code"] == code
+    assert mentions in body["error"]["what"] + " " + body["error"]["fix"]
+
+
+def test_filter_errors_on_pages_in_the_users_language_and_only_after_login(
+    demo: Project,
+) -> None:
+    client = TestClient(create_app(demo))
+    page = client.get("/", params={"group": "offical"})
+    assert page.status_code == 422 and "E025" in page.text
+    r = client.get(
+        "/api/sources",
+        params={"year_from": 2030, "year_to": 2020},
+        headers={"Accept-Language": "ru"},
+    )
+    assert r.json()["error"]["what_local"].startswith("year_from/year_to: период 2030-2020")
+    # an actor by any of its names
+    china = client.get("/api/sources", params={"actor": "China"}).json()
+    assert china["total"] > 0
+    assert client.get("/api/sources", params={"actor": "Қытай"}).json()["total"] == china["total"]
+    # nobody learns the project's codes or actors before logging in
+    anonymous = TestClient(create_app(demo, team=True))
+    assert anonymous.get("/api/sources", params={"group": "offical"}).status_code == 401
+    assert anonymous.get("/api/review", params={"actor": "Chna"}).status_code == 401
 
 
 # -- concurrency ----------------------------------------------------------------------------------------

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, Text, and_, bindparam, exists, func, or_, select
@@ -116,11 +116,51 @@ class SourceFilter:
     text: str | None = None  # substring of the title or original file name
     fulltext: str | None = None  # substring of the document text, case-insensitive
     has_codings: bool | None = None  # any coding that is not rejected
+    actor_id: int | None = None  # the actor ``actor`` names, found by :meth:`validate`
+
+    def validate(
+        self,
+        languages: Sequence[str] | None = None,
+        conn: Connection | None = None,
+        *,
+        names: Mapping[str, str] | None = None,
+    ) -> SourceFilter:
+        """This filter, normalised and with its actor found, if every field holds a valid
+        value; else a coded error naming the field and listing the valid values.
+
+        The one check every interface shares (``diplocode sources``, ``code``,
+        ``retrieve``, the web corpus and its API). ``languages`` are the project's (E024
+        for another); with ``conn`` the actor is found through the gazetteer, so any of
+        its names works (E103 with close matches for an unknown one). ``names`` spells
+        the fields as the interface does (``{"year_from": "--from"}``) for the messages.
+
+        >>> SourceFilter(group=" Official ", year_from=2013).validate().group
+        'official'
+        >>> SourceFilter(year_from=2030, year_to=2020).validate()
+        Traceback (most recent call last):
+        ...
+        diplocode.errors.DiplocodeError: [E120] year_from/year_to: the period 2030-2020 is empty: the first year comes after the last. Give a first year before or equal to the last one, or leave one of them out.
+        """
+        from ..corpus.metadata import check_group, check_language  # the vocabularies above
+
+        name = {**FILTER_NAMES, **(names or {})}
+        check_period(self.year_from, self.year_to, name["year_from"], name["year_to"])
+        language = (self.language or "").strip().lower() or None
+        if languages is not None:
+            language = check_language(self.language, name["language"], languages)
+        actor = (self.actor or "").strip() or None
+        return replace(
+            self,
+            actor=actor,
+            group=check_group(self.group, name["group"]),
+            language=language,
+            actor_id=find_actor_id(conn, actor) if actor and conn is not None else None,
+        )
 
     def where(self) -> list[Any]:
         clauses: list[Any] = []
         if self.actor:
-            clauses.append(has_actor(sources.c.id, self.actor))
+            clauses.append(has_actor(sources.c.id, self.actor, self.actor_id))
         if self.has_codings is not None:
             any_coding = exists(
                 select(codings.c.id).where(
@@ -151,17 +191,48 @@ class SourceFilter:
         return clauses
 
 
-def has_actor(source_id: Any, actor: str) -> Any:
-    """SQL: the source ``source_id`` (a column) has the actor, by key or name,
-    case-insensitive."""
-    needle = actor.casefold()
+#: How a filter's fields are named in its errors unless the interface says otherwise
+#: (the web's query parameters; the command line passes its flags).
+FILTER_NAMES = {
+    "actor": "actor",
+    "group": "group",
+    "language": "language",
+    "year_from": "year_from",
+    "year_to": "year_to",
+}
+
+
+def check_period(start: Any, end: Any, where_start: str, where_end: str) -> None:
+    """E060 for a year that is not an integer; E120 when ``start`` comes after ``end``."""
+    for value, where in ((start, where_start), (end, where_end)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            raise DiplocodeError(
+                "E060", param=where, owner="the filter", constraint="a year", value=value
+            )
+    if start is not None and end is not None and start > end:
+        raise DiplocodeError("E120", where=f"{where_start}/{where_end}", start=start, end=end)
+
+
+def find_actor_id(conn: Connection, ref: str) -> int:
+    """The id of the actor ``ref`` names (its key, its name or any gazetteer name), or
+    E103 with the close matches."""
+    from ..attribution.gazetteer import find_actor  # the gazetteer is built on the store
+
+    return find_actor(conn, ref)
+
+
+def has_actor(source_id: Any, actor: str, actor_id: int | None = None) -> Any:
+    """SQL: the source ``source_id`` (a column) has the actor: ``actor_id`` when known
+    (a validated filter's), else ``actor`` by key or name, case-insensitive."""
+    if actor_id is not None:
+        match = source_actors.c.actor_id == actor_id
+    else:
+        needle = actor.casefold()
+        match = or_(actors.c.key == needle, func.lower(actors.c.name) == needle)
     return exists(
         select(source_actors.c.source_id)
         .join(actors, actors.c.id == source_actors.c.actor_id)
-        .where(
-            source_actors.c.source_id == source_id,
-            or_(actors.c.key == needle, func.lower(actors.c.name) == needle),
-        )
+        .where(source_actors.c.source_id == source_id, match)
     )
 
 

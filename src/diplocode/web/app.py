@@ -88,6 +88,15 @@ _STATUS = {
 }
 
 
+class InvalidRequest(DiplocodeError):
+    """A coded error in a request's parameters: sent as 422, as FastAPI sends its own
+    validation errors."""
+
+    @classmethod
+    def of(cls, error: DiplocodeError) -> InvalidRequest:
+        return cls(error.code, **error.fields)
+
+
 class _Context:
     """Per-request state: who, in which language, with which CSRF token."""
 
@@ -288,7 +297,7 @@ def create_app(
     # -- errors: one shape for the API, a page for the browser -------------------------------
     @app.exception_handler(DiplocodeError)
     async def _on_error(request: Request, exc: DiplocodeError) -> Response:
-        status = _STATUS.get(exc.code, 400)
+        status = 422 if isinstance(exc, InvalidRequest) else _STATUS.get(exc.code, 400)
         if request.url.path.startswith("/api/"):
             return JSONResponse(
                 {"ok": False, "error": _err(exc, _lang(request))}, status_code=status
@@ -445,26 +454,33 @@ def create_app(
         year_to: str | None = None,
         q: str | None = None,
         has_codings: str | None = None,
+        _: _Context = Depends(context),
     ) -> SourceFilter:
-        """The corpus filters, from the page's form and the API alike."""
+        """The corpus filters, from the page's form and the API alike (validated by
+        :meth:`SourceFilter.validate`, after the login check: a bad value is a 422)."""
         coded = (has_codings or "").strip().lower()
-        if coded not in ("", "yes", "no", "true", "false", "1", "0"):
-            raise DiplocodeError(
-                "E060",
-                param="has_codings",
-                owner="the filter",
-                constraint="yes or no",
-                value=has_codings,
+        try:
+            if coded not in ("", "yes", "no", "true", "false", "1", "0"):
+                raise DiplocodeError(
+                    "E060",
+                    param="has_codings",
+                    owner="the filter",
+                    constraint="yes or no",
+                    value=has_codings,
+                )
+            flt = SourceFilter(
+                actor=actor or None,
+                group=group or None,
+                language=language or None,
+                year_from=_number(year_from, "year_from"),
+                year_to=_number(year_to, "year_to"),
+                fulltext=q or None,
+                has_codings=None if not coded else coded in ("yes", "true", "1"),
             )
-        return SourceFilter(
-            actor=actor or None,
-            group=group or None,
-            language=language or None,
-            year_from=_number(year_from, "year_from"),
-            year_to=_number(year_to, "year_to"),
-            fulltext=q or None,
-            has_codings=None if not coded else coded in ("yes", "true", "1"),
-        )
+            with project.store.read() as conn:
+                return flt.validate(project.languages, conn)
+        except DiplocodeError as exc:
+            raise InvalidRequest.of(exc) from None
 
     @app.get("/", response_class=HTMLResponse)
     def corpus(
@@ -650,16 +666,22 @@ def create_app(
         max_score: str | None = None,
         actor: str | None = None,
         language: str | None = None,
+        _: _Context = Depends(context),
     ) -> workbench.ReviewFilter:
-        """The review queue's filters, from the page's form and the API alike."""
-        return workbench.ReviewFilter(
-            code=code or None,
-            coder=coder or None,
-            min_score=_number(min_score, "min_score", float),
-            max_score=_number(max_score, "max_score", float),
-            actor=actor or None,
-            language=language or None,
-        )
+        """The review queue's filters, from the page's form and the API alike (validated
+        by :meth:`workbench.ReviewFilter.validate`, after the login check: a bad value is
+        a 422)."""
+        try:
+            return workbench.ReviewFilter(
+                code=code or None,
+                coder=coder or None,
+                min_score=_number(min_score, "min_score", float),
+                max_score=_number(max_score, "max_score", float),
+                actor=actor or None,
+                language=language or None,
+            ).validate(project)
+        except DiplocodeError as exc:
+            raise InvalidRequest.of(exc) from None
 
     @app.get("/review", response_class=HTMLResponse)
     def review_page(
