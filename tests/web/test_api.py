@@ -86,6 +86,12 @@ ROUTE_ACTIONS = {
     ("GET", "/codebook"): "read",
     ("GET", "/api/codebook"): "read",
     ("POST", "/api/codebook/codes/{code_key}"): "edit_codebook",
+    ("GET", "/actors"): "read",
+    ("GET", "/api/actors"): "read",
+    ("GET", "/actors/{actor_key}"): "read",
+    ("GET", "/api/actors/{actor_key}"): "read",
+    ("POST", "/api/actors/{actor_key}/names"): "edit_codebook",
+    ("DELETE", "/api/actors/{actor_key}/names"): "edit_codebook",
     ("GET", "/compare"): "read",
     ("GET", "/api/compare"): "read",
     ("GET", "/retrieve"): "read",
@@ -133,6 +139,8 @@ def _request(client: TestClient, method: str, path: str, csrf: str | None, ids: 
         "POST /api/memos": {"text": "a memo", "source_id": 1},
         "POST /api/codebook/codes/{code_key}": {"definition": {"en": "Edited."}},
         "POST /api/settings": {"blind_coding": False},
+        "POST /api/actors/{actor_key}/names": {"name": "Поднебесная", "lang": "ru"},
+        "DELETE /api/actors/{actor_key}/names": {"name": "Поднебесная", "lang": "ru"},
     }.get(f"{method} {path}", {})
     if path in ("/upload", "/api/upload"):
         files = {"files": ("note.txt", b"A short text about cultural diplomacy in Astana.")}
@@ -159,7 +167,12 @@ def test_roles_are_enforced_on_every_route(demo: Project, role: str | None) -> N
     for (method, path), action in ROUTE_ACTIONS.items():
         if path == "/logout":
             continue  # ends the session; checked in its own test
-        ids = {"source_id": 1, "coding_id": first_suggestion(demo), "code_key": code_key}
+        ids = {
+            "source_id": 1,
+            "coding_id": first_suggestion(demo),
+            "code_key": code_key,
+            "actor_key": "china",
+        }
         ids["code"] = "kk"
         status = _request(client, method, path, csrf, ids)
         where = f"{method} {path} as {role}"

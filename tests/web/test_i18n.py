@@ -445,11 +445,12 @@ def nav_links(html: str) -> list[str]:
 
 
 NAV = {
-    "en": ["Corpus", "Review", "Codebook", "Compare", "Retrieve", "Audit log", "Settings"],
+    "en": ["Corpus", "Review", "Codebook", "Actors", "Compare", "Retrieve", "Audit log", "Settings"],
     "ru": [
         "Корпус",
         "Проверка",
         "Кодовая книга",
+        "Акторы",
         "Сравнение",
         "Выборка",
         "Журнал аудита",
@@ -459,6 +460,7 @@ NAV = {
         "Корпус",
         "Тексеру",
         "Кодтар кітабы",
+        "Акторлар",
         "Салыстыру",
         "Іріктеу",
         "Аудит журналы",
@@ -526,6 +528,8 @@ PAGES = [
         ("/", "Corpus"),
         ("/review", "Review machine suggestions"),
         ("/codebook", "Codebook"),
+        ("/actors", "Actors"),
+        ("/actors/china", "Names"),
         ("/compare", "Compare actors"),
         ("/audit", "Audit log"),
         ("/audit?verify=true", "Verified: the hash chain is intact and matches the data."),

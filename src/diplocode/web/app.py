@@ -75,6 +75,8 @@ MAX_UPLOAD_MB = 50.0
 _STATUS = {
     "E050": 404,
     "E089": 404,
+    "E103": 404,
+    "E102": 409,
     "E080": 404,
     "E072": 404,
     "E082": 401,
@@ -162,6 +164,12 @@ class NewMemo(BaseModel):
 class CodeEdit(BaseModel):
     label: dict[str, str] = Field(default_factory=dict)
     definition: dict[str, str] = Field(default_factory=dict)
+
+
+class ActorName(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    lang: str = Field(min_length=2, max_length=8)
+    kind: str = "name"
 
 
 class Settings(BaseModel):
@@ -737,6 +745,69 @@ def create_app(
             definition=body.definition,
         )
         return ok(version_id=version_id, version=version)
+
+    # -- actors and the gazetteer -------------------------------------------------------------------
+    @app.get("/actors", response_class=HTMLResponse)
+    def actors_page(request: Request, ctx: _Context = needs("read")) -> HTMLResponse:
+        from ..attribution.gazetteer import list_actors
+
+        return page("actors.html", request, ctx, actors=list_actors(project.store))
+
+    @app.get("/api/actors")
+    def api_actors(ctx: _Context = needs("read")) -> JSONResponse:
+        from ..attribution.gazetteer import list_actors
+
+        return ok(actors=list_actors(project.store))
+
+    @app.get("/actors/{actor_key}", response_class=HTMLResponse)
+    def actor_page(request: Request, actor_key: str, ctx: _Context = needs("read")) -> HTMLResponse:
+        from ..attribution.gazetteer import ACTOR_NAME_KINDS, NAME_LANGUAGES, actor_names_of
+
+        actor, names = actor_names_of(project.store, actor_key)
+        grouped: dict[tuple[str, str], list[str]] = {}
+        for n in names:
+            grouped.setdefault((n["lang"], n["kind"]), []).append(n["name"])
+        return page(
+            "actor.html",
+            request,
+            ctx,
+            actor=actor,
+            grouped=grouped,
+            kinds=ACTOR_NAME_KINDS,
+            name_languages=NAME_LANGUAGES,
+        )
+
+    @app.get("/api/actors/{actor_key}")
+    def api_actor(actor_key: str, ctx: _Context = needs("read")) -> JSONResponse:
+        from ..attribution.gazetteer import actor_names_of
+
+        actor, names = actor_names_of(project.store, actor_key)
+        return ok(actor=actor, names=names)
+
+    @app.post("/api/actors/{actor_key}/names")
+    def api_actor_name(
+        actor_key: str, body: ActorName, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        """Add a name that stands for the actor (the gazetteer is part of the analytical
+        setup: owners edit it, as they edit the codebook); codings are re-attributed on the
+        next comparison."""
+        from ..attribution.gazetteer import name_actor
+
+        actor_id, added = name_actor(
+            project.store, actor_key, body.name, body.lang, ctx.user.username, kind=body.kind
+        )
+        return ok(actor_id=actor_id, added=added)
+
+    @app.delete("/api/actors/{actor_key}/names")
+    def api_actor_unname(
+        actor_key: str, body: ActorName, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        from ..attribution.gazetteer import unname_actor
+
+        removed = unname_actor(
+            project.store, actor_key, body.name, ctx.user.username, lang=body.lang
+        )
+        return ok(removed=removed)
 
     # -- compare -------------------------------------------------------------------------------------
     compare_cache: dict[tuple[int, Spec], tuple[Any, Markup | None]] = {}

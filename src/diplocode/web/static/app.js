@@ -287,10 +287,39 @@ function setupCodebook() {
   }
 }
 
+// -- the actor gazetteer ---------------------------------------------------------------------------------
+function setupActors() {
+  const form = document.querySelector("form.actor-name-add");
+  if (form) {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = Object.fromEntries(new FormData(form).entries());
+      try {
+        await api("POST", `/api/actors/${encodeURIComponent(form.dataset.key)}/names`, body);
+        location.reload();
+      } catch (err) {
+        const p = form.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  }
+  document.querySelectorAll("button.unname").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const { key, name, lang } = button.dataset;
+      try {
+        await api("DELETE", `/api/actors/${encodeURIComponent(key)}/names`, { name, lang });
+        location.reload();
+      } catch (err) { window.alert(err.message); }
+    });
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   setupSource();
   setupReview();
   setupCodebook();
+  setupActors();
   if (location.hash.startsWith("#coding-")) {
     const li = document.querySelector(location.hash);
     if (li) { li.classList.add("focus"); li.scrollIntoView({ block: "center" }); }
