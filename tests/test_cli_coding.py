@@ -142,6 +142,6 @@ def test_compare_tables(proj: str, table: str) -> None:
 def test_compare_says_what_it_counted(proj: str) -> None:
     run("code")
     nothing = " ".join(run("compare").output.split())
-    assert "No codings to compare" in nothing and "counted: final, accepted" in nothing
+    assert "No rows: no codings counted" in nothing and "counted: final, accepted;" in nothing
     md = run("compare", "--include-suggested", "--format", "md").output
     assert "MACHINE SUGGESTIONS" in md and "| actor |" in md and "China" in md

@@ -37,6 +37,7 @@ def test_every_cli_command_has_an_example() -> None:
             "diplocode codebook",
             "diplocode audit",
             "diplocode user",
+            "diplocode actors",
         )
         if title in (*groups, "diplocode db status", "diplocode db upgrade"):
             continue

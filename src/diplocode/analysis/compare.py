@@ -32,7 +32,7 @@ from ..errors import DiplocodeError
 from ..store.schema import SOURCE_GROUPS, coders, codings, sources
 from . import stats
 from .data import ACTOR_ROLES, codings_frame, documents_frame
-from .models import Cell, models_table, operationalisation_table
+from .models import Cell, column_mapping, models_table, operationalisation_table
 
 __all__ = [
     "APPLIES",
@@ -72,9 +72,10 @@ APPLIES: dict[str, tuple[str, ...]] = {
 }
 
 _CI_NOTE = (
-    "95% interval: percentile bootstrap resampling documents within each row's group "
-    "(1,000 replicates, seed 0); codings of one document are not independent, so documents, "
-    "not passages, are drawn. No interval for a row with a single document."
+    "95% interval: percentile bootstrap of the corpus (1,000 replicates, seed 0): each "
+    "replicate draws the documents with replacement, and a drawn document brings all its "
+    "codings; codings of one document are not independent, so documents, not passages, are "
+    "drawn. No interval for a row with a single document."
 )
 
 
@@ -123,6 +124,14 @@ class Spec:
         if self.start is not None and self.end is not None and self.start > self.end:
             raise DiplocodeError("E111", start=self.start, end=self.end, low="?", high="?")
         return self
+
+
+def _code_dims(frame: pd.DataFrame) -> dict[str, list[str]]:
+    """Each code of the frame and its dimension (the crosstab's denominators)."""
+    if frame.empty:
+        return {}
+    pairs = frame[["code", "dimension"]].drop_duplicates()
+    return {str(c): [str(d)] for c, d in zip(pairs["code"], pairs["dimension"], strict=True)}
 
 
 def _one_of(name: str, value: object, allowed: Sequence[str]) -> None:
@@ -307,6 +316,7 @@ class Comparison:
             unit=spec.unit,
             intervals=True,
             n_boot=spec.n_boot,
+            interval_table=self._intervals()["columns"],
         )
         rows = []
         for (actor, column_key), cell in cells.items():
@@ -350,6 +360,19 @@ class Comparison:
         ]
         return TableResult("models", title, frame, legend, cells)
 
+    def _intervals(self) -> dict[str, pd.DataFrame]:
+        """The bootstrap intervals of the actors' shares, within dimensions (crosstab) and
+        within Table 2's columns, from one set of replicates (computed once)."""
+        if "_interval_cache" not in self.__dict__:
+            self.__dict__["_interval_cache"] = stats.bootstrap_shares(
+                self.frame,
+                {"dimension": _code_dims(self.frame), "columns": column_mapping(self.layout)},
+                by="actor",
+                unit=self.spec.unit,
+                n_boot=self.spec.n_boot,
+            )
+        return self.__dict__["_interval_cache"]
+
     def _role_phrase(self) -> str:
         return {
             "about": "the actor each passage is about",
@@ -369,7 +392,13 @@ class Comparison:
             return self._no_data("crosstab", title, columns)
         frame = self._by_frame()
         table = stats.crosstab(frame, by=by, unit=spec.unit)
-        boot = stats.bootstrap_share_ci(frame, by=by, unit=spec.unit, n_boot=spec.n_boot)
+        if by == "actor":
+            boot = self._intervals()["dimension"]
+        else:
+            boot = stats.bootstrap_shares(
+                frame, {"dimension": _code_dims(frame)}, by=by, unit=spec.unit, n_boot=spec.n_boot
+            )["dimension"]
+        boot = boot.reset_index().drop(columns=["dimension"]).set_index([by, "code"])
         table = table.join(boot[["ci_low", "ci_high"]]).reset_index()
         single = table["n_documents"] < 2  # one document resampled is that document
         table.loc[single, ["ci_low", "ci_high"]] = np.nan

@@ -27,13 +27,14 @@ from sqlalchemy import select
 from ..codebook.model import Codebook, Layout
 from ..store import Store
 from ..store.schema import segments, sources
-from .stats import bootstrap_share_ci, crosstab
+from .stats import bootstrap_shares, crosstab
 
 __all__ = [
     "Cell",
     "CellCode",
     "Quote",
     "column_frame",
+    "column_mapping",
     "is_heading",
     "models_table",
     "operationalisation_table",
@@ -85,6 +86,15 @@ class Cell:
 
     def text(self) -> str:
         return "; ".join(f"{c.label} ({c.count}, {c.share:.0%})" for c in self.codes) or "-"
+
+
+def column_mapping(layout: Layout) -> dict[str, list[str]]:
+    """Each code's models-table columns (the denominators of its shares there)."""
+    out: dict[str, list[str]] = {}
+    for column in layout.columns:
+        for key in column.codes:
+            out.setdefault(key, []).append(column.key)
+    return out
 
 
 def column_frame(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
@@ -140,13 +150,15 @@ def models_table(
     unit: str = "segment",
     intervals: bool = False,
     n_boot: int = 1000,
+    interval_table: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, dict[tuple[str, str], Cell]]:
     """Table 2: one row per actor, one column per column of the codebook's layout.
 
     Returns the table of cell texts (columns titled in ``lang``) and the cells, keyed by
     (actor, column key): leading codes with counts, shares (and, with ``intervals``, 95%
-    document-bootstrap intervals), and up to ``quotes`` quotes per cell when a ``store``
-    is given.
+    document-bootstrap intervals — ``interval_table``, from :func:`~diplocode.analysis.stats
+    .bootstrap_shares` with :func:`column_mapping`, when computed already), and up to
+    ``quotes`` quotes per cell when a ``store`` is given.
     """
     layout = codebook.layout()
     labels = {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
@@ -160,18 +172,20 @@ def models_table(
         ).set_index("actor")
         return empty, {(a, c.key): Cell() for a in wanted for c in layout.columns}
     table = crosstab(cols, unit=unit).reset_index()
-    ci: dict[tuple[str, str], tuple[float, float]] = {}
+    ci: dict[tuple[str, str, str], tuple[float, float]] = {}
     if intervals:
-        # shares within each column: the column frame's "dimension" is the column
-        boot = bootstrap_share_ci(cols, unit=unit, n_boot=n_boot)
+        if interval_table is None:
+            interval_table = bootstrap_shares(
+                frame, {"columns": column_mapping(layout)}, unit=unit, n_boot=n_boot
+            )["columns"]
         # one document resampled is that document: no interval to speak of
         n_docs = cols.groupby("actor", observed=True)["source_id"].nunique()
         single = {str(a) for a, n in n_docs.items() if n < 2}
-        for (actor, code), low, high in zip(
-            boot.index, boot["ci_low"], boot["ci_high"], strict=True
+        for (actor, column, code), low, high in zip(
+            interval_table.index, interval_table["ci_low"], interval_table["ci_high"], strict=True
         ):
             if str(actor) not in single:
-                ci[(str(actor), str(code))] = (float(low), float(high))
+                ci[(str(actor), str(column), str(code))] = (float(low), float(high))
     present = sorted({str(a) for a in table["actor"]})
     wanted = actors if actors is not None else present
     by_cell: dict[tuple[str, str], list[CellCode]] = {}
@@ -184,7 +198,7 @@ def models_table(
         table["documents"],
         strict=True,
     ):
-        low, high = ci.get((str(actor), str(code)), (None, None))
+        low, high = ci.get((str(actor), str(dimension), str(code)), (None, None))
         by_cell.setdefault((str(actor), str(dimension)), []).append(
             CellCode(
                 str(code),

@@ -24,6 +24,7 @@ __all__ = [
     "TREND_NORMALISATIONS",
     "benjamini_hochberg",
     "bootstrap_share_ci",
+    "bootstrap_shares",
     "cooccurrence",
     "crosstab",
     "jensen_shannon",
@@ -163,113 +164,145 @@ def bootstrap_share_ci(
     level: float = 0.95,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Percentile bootstrap CIs of :func:`crosstab` shares, resampling *documents* within
-    each group (codings in one document are not independent).
+    """Percentile bootstrap CIs of :func:`crosstab` shares (a code's share of its group's
+    coded units in its dimension), resampling *documents* (codings in one document are not
+    independent). See :func:`bootstrap_shares` for the design. Columns ``share`` (the
+    point estimate), ``ci_low``, ``ci_high``; index (group, code).
+    """
+    dims = _code_dimensions(frame)
+    table = bootstrap_shares(
+        frame, {"dimension": dims}, by=by, unit=unit, n_boot=n_boot, level=level, seed=seed
+    )["dimension"]
+    columns = [by, "code", "share", "ci_low", "ci_high"]
+    if table.empty:
+        return pd.DataFrame(columns=columns).set_index([by, "code"])
+    return table.reset_index()[columns].set_index([by, "code"]).sort_index()
 
-    Each replicate draws the group's documents with replacement; a share is then the
-    replicate's count of the code over its count of the code's dimension (replicates with
-    no coding of that dimension are left out). Columns ``share`` (the point estimate),
-    ``ci_low``, ``ci_high``.
 
-    Each group has its own generator spawned from ``seed``.
+def _code_dimensions(frame: pd.DataFrame) -> dict[str, list[str]]:
+    if frame.empty:
+        return {}
+    pairs = frame[["code", "dimension"]].drop_duplicates()
+    out: dict[str, list[str]] = {}
+    for code, dim in zip(pairs["code"].astype(str), pairs["dimension"].astype(str), strict=True):
+        out.setdefault(code, []).append(dim)
+    return out
+
+
+def bootstrap_shares(
+    frame: pd.DataFrame,
+    mappings: dict[str, dict[str, list[str]]],
+    by: str = "actor",
+    unit: str = "segment",
+    n_boot: int = 1000,
+    level: float = 0.95,
+    seed: int = 0,
+) -> dict[str, pd.DataFrame]:
+    """Percentile bootstrap CIs of code shares under several definitions of "within", from
+    one set of replicates.
+
+    Each mapping sends a code to the denominators it is a share of (``{"dimension":
+    {code: [its dimension]}}`` gives :func:`crosstab`'s shares; the models table maps each
+    code to its columns). A share is the group's coded units with the code over its coded
+    units with any code of the same denominator.
+
+    The design is the classical nonparametric bootstrap of the corpus: each replicate
+    draws as many documents as the frame has, with replacement, from all of them; a
+    drawn document brings all its codings, for every group it counts for, so groups that
+    share documents (an article about China and Russia) are resampled together. Replicates
+    in which a group has no coding of a denominator say nothing about its shares and are
+    left out. Draws for ``seed`` depend only on the documents of the frame (sorted ids).
+
+    Returns, per mapping, a frame indexed by (group, denominator, code) with ``share``,
+    ``ci_low`` and ``ci_high``.
     """
     key = _unit_column(unit)
+    columns = [by, "dimension", "code", "share", "ci_low", "ci_high"]
+    empty = {
+        name: pd.DataFrame(columns=columns).set_index([by, "dimension", "code"])
+        for name in mappings
+    }
+    if frame.empty:
+        return empty
     g_codes, g_uniques = _encode(frame[by])
     c_codes, c_uniques = _encode(frame["code"])
-    d_codes, d_uniques = _encode(frame["dimension"])
     u_codes, u_uniques = _encode(frame[key], sort=False)
-    s_codes, _ = _encode(frame["source_id"], sort=False)
-    valid = (g_codes >= 0) & (c_codes >= 0) & (d_codes >= 0)
+    s_codes, s_uniques = _encode(frame["source_id"])  # sorted: draws follow document ids
+    valid = (g_codes >= 0) & (c_codes >= 0) & (u_codes >= 0) & (s_codes >= 0)
     combined, _ = _combine(
-        [g_codes, d_codes, c_codes, u_codes],
-        [len(g_uniques), len(d_uniques), len(c_uniques), len(u_uniques)],
+        [g_codes, c_codes, u_codes], [len(g_uniques), len(c_uniques), len(u_uniques)]
     )
     keep = valid & ~pd.Series(combined).duplicated().to_numpy()
-    g_codes, c_codes, d_codes, s_codes = (a[keep] for a in (g_codes, c_codes, d_codes, s_codes))
-    alpha = (1 - level) / 2
+    g_codes, c_codes, s_codes = g_codes[keep], c_codes[keep], s_codes[keep]
+    n_docs = len(s_uniques)
     groups = _sorted_unique(g_codes)
     jobs = []
     for g in groups:
         rows = g_codes == g
-        docs, _ = pd.factorize(s_codes[rows])
-        # columns: the (dimension, code) pairs the group uses
-        pair_codes = d_codes[rows] * len(c_uniques) + c_codes[rows]
-        pairs = _sorted_unique(pair_codes)
-        jobs.append((g, docs, pairs, np.searchsorted(pairs, pair_codes)))
-    # one generator per group, spawned from the seed: a group's interval does not depend
-    # on which other groups are in the frame
-    seeds = np.random.SeedSequence(seed).spawn(len(jobs))
-
-    def replicate(job: tuple, seed_seq: np.random.SeedSequence) -> pd.DataFrame:
-        g, docs, pairs, pair_of = job
-        point, shares = _replicate_shares(
-            np.random.default_rng(seed_seq), docs, pair_of, pairs // len(c_uniques), n_boot
-        )
-        if np.isnan(shares).any():
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: NaN bounds
-                low, high = np.nanquantile(shares, [alpha, 1 - alpha], axis=0)
-        else:
-            low, high = np.quantile(shares, [alpha, 1 - alpha], axis=0)
-        group_value = g_uniques[g]
-        codes_ = [c_uniques[p % len(c_uniques)] for p in pairs]
-        return pd.DataFrame(
-            {
-                by: [group_value] * len(pairs),
-                "code": codes_,
-                "share": point,
-                "ci_low": low.astype(float),
-                "ci_high": high.astype(float),
-            }
-        )
-
-    # (threads per group were tried: no faster on 2 cores, the work is memory-bound)
-    parts = [replicate(job, seed_seq) for job, seed_seq in zip(jobs, seeds, strict=True)]
-    columns = [by, "code", "share", "ci_low", "ci_high"]
-    table = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-    return table.set_index([by, "code"]).sort_index()
-
-
-def _replicate_shares(
-    rng: np.random.Generator,
-    docs: np.ndarray,
-    pair_of: np.ndarray,
-    pair_dims: np.ndarray,
-    n_boot: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """The point estimates and bootstrap replicates (n_boot x codes) of code shares within their dimension for one
-    group: ``docs`` and ``pair_of`` give each counted unit's document and code column,
-    ``pair_dims`` each code column's dimension.
-
-    A replicate is a vector of how often each document was drawn; its code counts are a
-    matrix product with the documents x codes count matrix, done in blocks of replicates
-    that keep memory bounded."""
-    n_docs, n_pairs = int(docs.max()) + 1, len(pair_dims)
-    per_doc = np.bincount(docs * n_pairs + pair_of, minlength=n_docs * n_pairs)
-    # float32 is exact for counts below 2**24 and halves the matrix products' cost
-    per_doc = per_doc.reshape(n_docs, n_pairs).astype(np.float32)
-    dims = _sorted_unique(pair_dims)
-    dim_of = np.searchsorted(dims, pair_dims)
-    onehot = np.zeros((n_pairs, len(dims)))
-    onehot[np.arange(n_pairs), dim_of] = 1.0
-    totals = per_doc.sum(axis=0, dtype=float)
-    point = totals / (totals @ onehot)[dim_of]
-    shares = np.empty((n_boot, n_pairs))
-    # small blocks: the counting writes then stay in cache (5x faster than one big block)
-    block = max(1, min(n_boot, 262_144 // n_docs))
+        docs = _sorted_unique(s_codes[rows])  # the documents the group counts in
+        local = np.searchsorted(docs, s_codes[rows])
+        used = _sorted_unique(c_codes[rows])  # the codes the group uses
+        col = np.searchsorted(used, c_codes[rows])
+        per_doc = np.bincount(local * len(used) + col, minlength=len(docs) * len(used))
+        # float32 is exact for counts below 2**24 and halves the products' cost
+        jobs.append((g, docs, used, per_doc.reshape(len(docs), len(used)).astype(np.float32)))
+    counts = [np.empty((n_boot, len(used))) for _, _, used, _ in jobs]
+    rng = np.random.default_rng(seed)
+    # replicates in blocks: one block's weights stay in cache while every group reads them
+    block = max(1, min(n_boot, 262_144 // max(n_docs, 1)))
     for b0 in range(0, n_boot, block):
         b1 = min(n_boot, b0 + block)
         draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs))
         draws += (np.arange(b1 - b0) * n_docs)[:, None]
         weights = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
         weights = weights.reshape(b1 - b0, n_docs).astype(np.float32)
-        code_counts = (weights @ per_doc).astype(float)
-        dim_counts = (code_counts @ onehot)[:, dim_of]
-        # a replicate without any coding of the dimension says nothing about the share
-        shares[b0:b1] = np.divide(
-            code_counts, dim_counts, out=np.full_like(code_counts, np.nan), where=dim_counts > 0
+        for (_, docs, _, per_doc), out in zip(jobs, counts, strict=True):
+            out[b0:b1] = weights[:, docs] @ per_doc
+    alpha = (1 - level) / 2
+    result: dict[str, pd.DataFrame] = {}
+    for name, mapping in mappings.items():
+        parts = []
+        for (g, _, used, per_doc), replicate in zip(jobs, counts, strict=True):
+            codes_ = [str(c_uniques[i]) for i in used]
+            pairs = [(d, j) for j, code in enumerate(codes_) for d in mapping.get(code, [])]
+            if not pairs:
+                continue
+            dim_names = sorted({d for d, _ in pairs})
+            dim_of = np.array([dim_names.index(d) for d, _ in pairs])
+            code_of = np.array([j for _, j in pairs])
+            onehot = np.zeros((len(pairs), len(dim_names)))
+            onehot[np.arange(len(pairs)), dim_of] = 1.0
+            totals = per_doc.sum(axis=0, dtype=float)[code_of]
+            point = totals / (totals @ onehot)[dim_of]
+            pair_counts = replicate[:, code_of]
+            dim_counts = (pair_counts @ onehot)[:, dim_of]
+            shares = np.divide(
+                pair_counts,
+                dim_counts,
+                out=np.full_like(pair_counts, np.nan),
+                where=dim_counts > 0,
+            )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN column: NaN bounds
+                low, high = np.nanquantile(shares, [alpha, 1 - alpha], axis=0)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        by: [g_uniques[g]] * len(pairs),
+                        "dimension": [d for d, _ in pairs],
+                        "code": [codes_[j] for _, j in pairs],
+                        "share": point,
+                        "ci_low": low.astype(float),
+                        "ci_high": high.astype(float),
+                    }
+                )
+            )
+        result[name] = (
+            pd.concat(parts, ignore_index=True).set_index([by, "dimension", "code"]).sort_index()
+            if parts
+            else empty[name]
         )
-    return point, shares
+    return result
 
 
 def benjamini_hochberg(p: Sequence[float] | np.ndarray) -> np.ndarray:
