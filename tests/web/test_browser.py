@@ -425,8 +425,9 @@ def test_compare_shows_the_models_table_and_the_heatmap(
     expect(page.locator("table.models")).to_have_count(0)
     shots(page, "nothing-reviewed")
 
+    page.check("form.filters input[name=include_suggested]")
     with page.expect_navigation():
-        page.click("a[href='/compare?include_suggested=true']")
+        page.click("form.filters button[type=submit]")
     expect(page.locator("main .warn")).to_be_visible()
     table = page.locator("table.models")
     expect(table).to_be_visible()
@@ -449,9 +450,32 @@ def test_compare_shows_the_models_table_and_the_heatmap(
     for row in suggested:
         coding.accept(coded_demo, row["id"], "rita")
     page.goto(f"{base}/compare")
-    expect(page.locator("table.models tbody th[scope=row]")).to_have_text(["China"])
+    # rows are who the accepted passages are about (#9) ...
+    from sqlalchemy import select
+
+    from diplocode.store.schema import actors as actor_table
+    from diplocode.store.schema import coding_actors
+
+    with coded_demo.store.read() as conn:
+        about = sorted(
+            set(
+                conn.execute(
+                    select(actor_table.c.name)
+                    .join(coding_actors, coding_actors.c.actor_id == actor_table.c.id)
+                    .where(coding_actors.c.coding_id.in_([r["id"] for r in suggested]))
+                ).scalars()
+            )
+        )
+    expect(page.locator("table.models tbody th[scope=row]")).to_have_text(about)
     expect(page.locator(".figure svg")).to_be_visible()
     shots(page, "reviewed-only")
+    # ... or, chosen in the form, the sources' authors: the one source's author
+    page.select_option("form.filters select[name=actor_role]", "author")
+    with page.expect_navigation():
+        page.click("form.filters button[type=submit]")
+    expect(page.locator("table.models tbody th[scope=row]")).to_have_text(["China"])
+    expect(page.locator("p.note")).to_contain_text("the sources' authors")
+    shots(page, "rows-by-author")
 
     # the quote links lead to the coding in its source
     with page.expect_navigation():

@@ -545,7 +545,8 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
         codebook_version_id=version_id,
         actor_role=spec.actor_role,
     )
-    documents = documents_frame(project.store, actor_role=spec.actor_role)
+    n_attributed = int(frame["coding_id"].nunique()) if not frame.empty else 0
+    documents = documents_frame(project.store, actor_role=spec.actor_role, frame=frame)
     frame, documents, filtered = _filter(project, frame, documents, spec)
     years = frame["year"] if not frame.empty else pd.Series([], dtype="Int64")
     dated = years.notna().to_numpy(dtype=bool) if len(years) else np.zeros(0, dtype=bool)
@@ -629,34 +630,31 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
         "filtered_out": filtered,
         "coders": [dict(c) for c in used],
         "attribution": state,
-        "unattributed": _unattributed(project, spec, version_id),
+        "unattributed": _unattributed(project, spec, version_id, n_attributed),
     }
     frame.attrs.update(statuses=meta["statuses"], include_suggested=spec.include_suggested)
     return Comparison(spec, version_id, codebook, frame, documents, meta, project.store)
 
 
-def _unattributed(project: Any, spec: Spec, version_id: int) -> int:
-    """Counted codings that count for no actor under the spec's role."""
+def _unattributed(project: Any, spec: Spec, version_id: int, n_attributed: int) -> int:
+    """Counted codings that count for no actor under the spec's role: all counted codings
+    less those the frame holds (one count, no anti-join)."""
     if spec.actor_role != "about":
         return 0
-    from ..store.schema import coding_actors
-
     statuses = ["final", "accepted", *(["suggested"] if spec.include_suggested else [])]
     with project.store.read() as conn:
-        return int(
+        total = int(
             conn.execute(
                 select(func.count())
                 .select_from(codings)
                 .where(
                     codings.c.codebook_version_id == version_id,
                     codings.c.status.in_(statuses),
-                    ~select(coding_actors.c.coding_id)
-                    .where(coding_actors.c.coding_id == codings.c.id)
-                    .exists(),
                 )
             ).scalar()
             or 0
         )
+    return max(total - n_attributed, 0)
 
 
 def _filter(

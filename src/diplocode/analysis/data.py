@@ -135,11 +135,16 @@ def codings_frame(
     return frame
 
 
-def documents_frame(store: Store, *, actor_role: str = "about") -> pd.DataFrame:
+def documents_frame(
+    store: Store, *, actor_role: str = "about", frame: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """One row per (source, actor) of the corpus, with ``year`` and ``n_words``: the
     denominators of normalised trends. For ``author``/``subject`` the source's actors in
     that role; for ``about`` the actors any coding of the source is about (a source
-    counts for an actor it discusses)."""
+    counts for an actor it discusses) — taken from ``frame`` (the counted codings) when
+    given, which saves a scan of the codings."""
+    if actor_role == "about" and frame is not None:
+        return _documents_from(store, frame)
     with store.read() as conn:
         if actor_role == "about":
             query = (
@@ -175,6 +180,39 @@ def documents_frame(store: Store, *, actor_role: str = "about") -> pd.DataFrame:
     frame["year"] = frame["year"].astype("Int64")
     frame["n_words"] = frame["n_words"].fillna(0).astype(np.int64)
     return frame
+
+
+def _documents_from(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
+    columns = ["source_id", "actor", "year", "n_words", "group", "language"]
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    pairs = frame[["source_id", "actor"]].drop_duplicates()
+    with store.read() as conn:
+        meta = {
+            r[0]: r[1:]
+            for r in conn.execute(
+                select(
+                    sources.c.id,
+                    sources.c.date_year,
+                    sources.c.n_words,
+                    sources.c.source_group,
+                    sources.c.language,
+                )
+            )
+        }
+    ids = pairs["source_id"].to_numpy()
+    rows = [meta[int(i)] for i in ids]
+    out = pd.DataFrame(
+        {
+            "source_id": ids,
+            "actor": pairs["actor"].astype(str).to_numpy(),
+            "year": pd.array([r[0] for r in rows], dtype="Int64"),
+            "n_words": np.array([r[1] or 0 for r in rows], dtype=np.int64),
+            "group": [r[2] for r in rows],
+            "language": [r[3] for r in rows],
+        }
+    )
+    return out.reset_index(drop=True)
 
 
 def _categorical(inverse: np.ndarray, labels: Sequence) -> pd.Categorical:

@@ -16,9 +16,11 @@ import math
 import warnings
 from collections.abc import Sequence
 from itertools import combinations
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 __all__ = [
     "TREND_NORMALISATIONS",
@@ -179,6 +181,27 @@ def bootstrap_share_ci(
     return table.reset_index()[columns].set_index([by, "code"]).sort_index()
 
 
+def _replicate_counts(
+    rng: np.random.Generator,
+    jobs: list[tuple[Any, np.ndarray, np.ndarray, np.ndarray]],
+    counts: list[np.ndarray],
+    n_docs: int,
+    n_boot: int,
+) -> None:
+    """Each replicate's code counts per group: a replicate is a vector of how often each
+    document was drawn, times each group's documents x codes count matrix."""
+    # replicates in blocks: one block's weights stay in cache while every group reads them
+    block = max(1, min(n_boot, 262_144 // max(n_docs, 1)))
+    for b0 in range(0, n_boot, block):
+        b1 = min(n_boot, b0 + block)
+        draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs))
+        draws += (np.arange(b1 - b0) * n_docs)[:, None]
+        weights = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
+        weights = weights.reshape(b1 - b0, n_docs).astype(np.float32)
+        for (_, docs, _, per_doc), out in zip(jobs, counts, strict=True):
+            out[b0:b1] = weights[:, docs] @ per_doc
+
+
 def _code_dimensions(frame: pd.DataFrame) -> dict[str, list[str]]:
     if frame.empty:
         return {}
@@ -248,16 +271,10 @@ def bootstrap_shares(
         jobs.append((g, docs, used, per_doc.reshape(len(docs), len(used)).astype(np.float32)))
     counts = [np.empty((n_boot, len(used))) for _, _, used, _ in jobs]
     rng = np.random.default_rng(seed)
-    # replicates in blocks: one block's weights stay in cache while every group reads them
-    block = max(1, min(n_boot, 262_144 // max(n_docs, 1)))
-    for b0 in range(0, n_boot, block):
-        b1 = min(n_boot, b0 + block)
-        draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs))
-        draws += (np.arange(b1 - b0) * n_docs)[:, None]
-        weights = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
-        weights = weights.reshape(b1 - b0, n_docs).astype(np.float32)
-        for (_, docs, _, per_doc), out in zip(jobs, counts, strict=True):
-            out[b0:b1] = weights[:, docs] @ per_doc
+    # one BLAS thread: the products are small and many, and a server answers several
+    # comparisons at once (more threads only contend for the two cores)
+    with threadpool_limits(limits=1, user_api="blas"):
+        _replicate_counts(rng, jobs, counts, n_docs, n_boot)
     alpha = (1 - level) / 2
     result: dict[str, pd.DataFrame] = {}
     for name, mapping in mappings.items():
