@@ -218,3 +218,31 @@ def test_operationalisation_table_lists_every_dimension() -> None:
     assert t1.loc[0, "dimension"] == "Legitimacy narrative" or "egitima" in t1.loc[0, "dimension"]
     kk = operationalisation_table(codebook, "kk")
     assert kk.loc[0, "codes"] != t1.loc[0, "codes"]
+
+
+def test_quotes_prefer_reviewed_passages_that_coders_agree_on(db_url: str, tmp_path: Path) -> None:
+    """Two coders on one passage (the lexicon and a person) put it first; each passage
+    is quoted once however many coders coded it."""
+    from diplocode import coding
+
+    project = _project_with(db_url, tmp_path, "China", "Russia")
+    text = CHINA_LIKE
+    start = text.index("People-to-people bonds grow")
+    end = len(text)
+    with project.store.read() as conn:
+        from diplocode.store.schema import codes, codings
+
+        lexicon = conn.execute(
+            select(codings.c.id)
+            .join(codes, codes.c.id == codings.c.code_id)
+            .where(codes.c.key == "connectivity_development", codings.c.start == start)
+        ).scalar_one()
+    coding.accept(project, lexicon, "aigerim")
+    coding.create(project, 1, start, end, "connectivity_development", "daniyar")
+    frame = codings_frame(project.store, actor_role="author")  # reviewed only
+    _, codebook = project.codebook()
+    _, cells = models_table(frame, codebook, project.store, quotes=2)
+    quotes = cells[("China", "narrative")].quotes
+    assert quotes[0].text.startswith("People-to-people bonds grow")
+    assert len({(q.start, q.end) for q in quotes}) == len(quotes)
+    project.close()

@@ -360,6 +360,15 @@ class Comparison:
         ]
         return TableResult("models", title, frame, legend, cells)
 
+    def _counts(self) -> pd.DataFrame:
+        """The crosstab's counts and shares by the spec's grouping (computed once: the
+        crosstab and the overlap zones both read it)."""
+        if "_counts_cache" not in self.__dict__:
+            self.__dict__["_counts_cache"] = stats.crosstab(
+                self._by_frame(), by=self.spec.by, unit=self.spec.unit
+            )
+        return self.__dict__["_counts_cache"]
+
     def _intervals(self) -> dict[str, pd.DataFrame]:
         """The bootstrap intervals of the actors' shares, within dimensions (crosstab) and
         within Table 2's columns, from one set of replicates (computed once)."""
@@ -391,7 +400,7 @@ class Comparison:
         if self.empty:
             return self._no_data("crosstab", title, columns)
         frame = self._by_frame()
-        table = stats.crosstab(frame, by=by, unit=spec.unit)
+        table = self._counts()
         if by == "actor":
             boot = self._intervals()["dimension"]
         else:
@@ -442,8 +451,7 @@ class Comparison:
         title = f"Zones of overlap by {spec.by}"
         if self.empty:
             return self._no_data("overlap", title, ["dimension", "code", "label", "groups", "n_groups", "min_share", "measure"])  # fmt: skip
-        frame = self._by_frame()
-        table = stats.overlap_zones(stats.crosstab(frame, by=spec.by, unit=spec.unit), by=spec.by)
+        table = stats.overlap_zones(self._counts(), by=spec.by)
         table = table.copy()
         if "groups" in table and len(table) and not isinstance(table["groups"].iloc[0], str):
             table["groups"] = table["groups"].map(lambda g: "; ".join(map(str, g)))

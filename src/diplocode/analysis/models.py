@@ -253,35 +253,94 @@ def is_heading(text: str, title: str = "") -> bool:
     return not line.endswith(_END_PUNCT) and len(re.findall(r"\w+", line)) < 12
 
 
-def _ranked_candidates(cols: pd.DataFrame) -> pd.DataFrame:
-    """Every (actor, column, code, unit) once, with its best coding and a rank: reviewed
-    before unreviewed, more coders agreeing, higher score, then the earliest coding."""
-    work = pd.DataFrame(
-        {
-            "actor": cols["actor"].astype(str).to_numpy(),
-            "column": cols["dimension"].astype(str).to_numpy(),
-            "code": cols["code"].astype(str).to_numpy(),
-            "unit": cols["unit"].to_numpy(),
-            "source_id": cols["source_id"].to_numpy(),
-            "coding_id": cols["coding_id"].to_numpy(),
-            "status": cols["status"].astype(str).map(_STATUS_RANK).fillna(3).to_numpy(),
-            "score": cols["score"].to_numpy(dtype=float, na_value=np.nan)
-            if "score" in cols
-            else np.nan,
-            "coder_id": cols["coder_id"].to_numpy() if "coder_id" in cols else 0,
-        }
+def _codes_of(values: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Integer codes and the (string) values they stand for."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(dtype=np.int64), [str(c) for c in values.cat.categories]
+    codes_, uniques = pd.factorize(values.astype(str), sort=True)
+    return codes_.astype(np.int64), [str(u) for u in uniques]
+
+
+def _ranked_candidates(
+    cols: pd.DataFrame, wanted: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], tuple[np.ndarray, np.ndarray]]:
+    """For each wanted (actor, column, code): its passages (units) once each, best first —
+    reviewed before unreviewed, more coders agreeing, higher score, then the earliest
+    coding — as (source ids, coding ids). All in integer arrays: a cell of a million
+    codings costs a sort, not a Python loop."""
+    a_codes, a_names = _codes_of(cols["actor"])
+    k_codes, k_names = _codes_of(cols["dimension"])
+    c_codes, c_names = _codes_of(cols["code"])
+    nk, nc = max(len(k_names), 1), max(len(c_names), 1)
+    a_at = {n: i for i, n in enumerate(a_names)}
+    k_at = {n: i for i, n in enumerate(k_names)}
+    c_at = {n: i for i, n in enumerate(c_names)}
+    targets = {
+        (a_at[a] * nk + k_at[k]) * nc + c_at[c]: (a, k, c)
+        for a, k, c in wanted
+        if a in a_at and k in k_at and c in c_at
+    }
+    cell = (a_codes * nk + k_codes) * nc + c_codes
+    rows = np.flatnonzero(np.isin(cell, np.fromiter(targets, dtype=np.int64, count=len(targets))))
+    if not len(rows):
+        return {}
+    cell = cell[rows]
+    unit = cols["unit"].to_numpy()[rows]
+    if unit.dtype == object:
+        unit = pd.factorize(unit)[0]
+    unit = unit.astype(np.int64)
+    status = cols["status"]
+    if isinstance(status.dtype, pd.CategoricalDtype):
+        ranks = np.array(
+            [_STATUS_RANK.get(str(c), 3) for c in status.cat.categories] + [3], dtype=np.int64
+        )
+        status_rank = ranks[status.cat.codes.to_numpy()[rows]]
+    else:
+        status_rank = status.astype(str).map(_STATUS_RANK).fillna(3).to_numpy(np.int64)[rows]
+    score = (
+        cols["score"].to_numpy(dtype=float, na_value=np.nan)[rows]
+        if "score" in cols
+        else np.full(len(rows), np.nan)
     )
-    # a human coding has no score: it ranks as a sure one
-    work["score"] = work["score"].fillna(1.0)
-    keys = ["actor", "column", "code", "unit"]
-    agreement = work.groupby(keys, sort=False)["coder_id"].transform("nunique")
-    work["agreement"] = agreement.to_numpy()
-    work = work.sort_values(
-        ["actor", "column", "code", "status", "agreement", "score", "coding_id"],
-        ascending=[True, True, True, True, False, False, True],
-        kind="stable",
+    score = np.where(np.isnan(score), 1.0, score)  # a human coding has no score: a sure one
+    coder = (
+        cols["coder_id"].to_numpy(dtype=np.int64)[rows]
+        if "coder_id" in cols
+        else np.zeros(len(rows), np.int64)
     )
-    return work.drop_duplicates(keys, keep="first")
+    coding_id = cols["coding_id"].to_numpy(dtype=np.int64)[rows]
+    source_id = cols["source_id"].to_numpy(dtype=np.int64)[rows]
+    if coder.min() == coder.max():
+        # one coder: every passage holds each code once (a coder never codes a span twice
+        # with one code), and agreement is 1 everywhere: one sort ranks everything
+        order = np.lexsort((coding_id, -score, status_rank, cell))
+    else:
+        passage = cell * (int(unit.max()) + 1) + unit
+        # agreement: distinct coders per passage, by sorting (passage, coder)
+        by_pc = np.lexsort((coder, passage))
+        ps, cs = passage[by_pc], coder[by_pc]
+        run = np.r_[True, ps[1:] != ps[:-1]]
+        new_pair = run | np.r_[True, cs[1:] != cs[:-1]]
+        starts_ = np.flatnonzero(run)
+        per_run = np.add.reduceat(new_pair.astype(np.int64), starts_)
+        agree = np.empty(len(rows), dtype=np.int64)
+        agree[by_pc] = np.repeat(per_run, np.diff(np.r_[starts_, len(ps)]))
+        # each passage once: its best coding (the first of its run, ranked within it) ...
+        by_passage = np.lexsort((coding_id, -score, -agree, status_rank, passage))
+        runs = np.r_[True, passage[by_passage][1:] != passage[by_passage][:-1]]
+        best = by_passage[runs]
+        # ... then the passages of each cell, best first
+        order = best[
+            np.lexsort((coding_id[best], -score[best], -agree[best], status_rank[best], cell[best]))
+        ]
+    cells_sorted = cell[order]
+    starts = np.flatnonzero(np.r_[True, cells_sorted[1:] != cells_sorted[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    out = {}
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        idx = order[lo:hi]
+        out[targets[int(cells_sorted[lo])]] = (source_id[idx], coding_id[idx])
+    return out
 
 
 def _attach_quotes(
@@ -298,10 +357,7 @@ def _attach_quotes(
     if not wanted:
         return
     # only the rows of the cells' leading codes are ranked
-    key = cols["actor"].astype(str) + "\x1f" + cols["dimension"].astype(str) + "\x1f"
-    mask = (key + cols["code"].astype(str)).isin({"\x1f".join(w) for w in wanted})
-    ranked = _ranked_candidates(cols[mask.to_numpy()])
-    groups = {k: g for k, g in ranked.groupby(["actor", "column", "code"], sort=False)}
+    groups = _ranked_candidates(cols, wanted)
     texts = _TextCache(store)
     used: dict[str, set[tuple[int, int, int]]] = {}
     for (actor, column), cell in cells.items():
@@ -310,15 +366,7 @@ def _attach_quotes(
         seen_sources: set[int] = set()
         used_row = used.setdefault(actor, set())
         queues = {
-            c.key: list(
-                zip(
-                    g["source_id"].tolist(),
-                    g["coding_id"].tolist(),
-                    strict=True,
-                )
-            )
-            for c in cell.codes
-            if (g := groups.get((actor, column, c.key))) is not None
+            c.key: _Queue(*g) for c in cell.codes if (g := groups.get((actor, column, c.key)))
         }
         positions = dict.fromkeys(queues, 0)
         chosen: list[Quote] = []
@@ -351,7 +399,7 @@ def _attach_quotes(
 
 
 def _next_quote(
-    queue: list[tuple[int, int]],
+    queue: _Queue | list[tuple[int, int]],
     positions: dict[str, int],
     code: str,
     texts: _TextCache,
@@ -378,6 +426,21 @@ def _next_quote(
     # candidates passed over only for their source stay available for the second pass
     positions[code] = skipped[0] if skipped else i
     return found
+
+
+class _Queue:
+    """A cell code's ranked candidates as (source id, coding id), converted on access."""
+
+    __slots__ = ("coding_ids", "source_ids")
+
+    def __init__(self, source_ids: np.ndarray, coding_ids: np.ndarray) -> None:
+        self.source_ids, self.coding_ids = source_ids, coding_ids
+
+    def __len__(self) -> int:
+        return len(self.coding_ids)
+
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        return int(self.source_ids[i]), int(self.coding_ids[i])
 
 
 class _TextCache:

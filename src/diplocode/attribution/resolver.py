@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -85,19 +86,31 @@ class SourceContext:
     """One source's sentences, paragraphs, subject and author actors, and mentions."""
 
     def __init__(
-        self, conn: Connection, source_id: int, matcher: Matcher, text: str | None = None
+        self,
+        conn: Connection,
+        source_id: int,
+        matcher: Matcher,
+        text: str | None = None,
+        sentences: Sequence[tuple[int, int, str | None]] | None = None,
     ) -> None:
         self.source_id = source_id
         self.matcher = matcher
         if text is None:
             text = conn.execute(select(sources.c.text).where(sources.c.id == source_id)).scalar()
         self.text: str = text or ""
-        self._resolved: dict[tuple[int, int], list[tuple[int, str, dict[str, Any] | None]]] = {}
+        self._resolved: dict[
+            tuple[int, int, tuple[tuple[int, int], ...]],
+            list[tuple[int, str, dict[str, Any] | None]],
+        ] = {}
         spans: dict[str, list[tuple[int, int, str | None]]] = {"paragraph": [], "sentence": []}
+        query = select(
+            segments.c.kind, segments.c.start, segments.c.end, segments.c.language
+        ).where(segments.c.source_id == source_id)
+        if sentences is not None:  # the caller has read them already
+            query = query.where(segments.c.kind == "paragraph")
+            spans["sentence"] = sorted((int(s0), int(s1), lang) for s0, s1, lang in sentences)
         for kind, start, end, lang in conn.execute(
-            select(segments.c.kind, segments.c.start, segments.c.end, segments.c.language)
-            .where(segments.c.source_id == source_id)
-            .order_by(segments.c.kind, segments.c.start)
+            query.order_by(segments.c.kind, segments.c.start)
         ):
             spans[kind].append((int(start), int(end), lang))
         self.paragraphs = spans["paragraph"] or [(0, len(self.text), None)]
@@ -113,7 +126,8 @@ class SourceContext:
         ):
             (self.subjects if role == "subject" else self.authors).append(int(actor_id))
         self.authors = list(dict.fromkeys(self.authors))
-        self._mentions: dict[int, list[Mention]] = {}
+        self._mentions: dict[int, list[Mention]] = {}  # per paragraph (no sentences)
+        self._sentence_mentions: dict[int, list[Mention]] = {}
 
     def _overlapping(
         self, starts: list[int], spans: list[tuple[int, int, str | None]], start: int, end: int
@@ -133,8 +147,24 @@ class SourceContext:
             found = self._mentions[index] = self.matcher.find(self.text, lang, start, end)
         return found
 
+    def _sentence_mentions_of(self, index: int) -> list[Mention]:
+        """A sentence's mentions, matched once and only when a coding needs them (most
+        sentences of a source are never coded; a paragraph is matched sentence by
+        sentence, so a mention in the coded sentence spares the rest)."""
+        found = self._sentence_mentions.get(index)
+        if found is None:
+            start, end, lang = self.sentences[index]
+            found = self._sentence_mentions[index] = self.matcher.find(self.text, lang, start, end)
+        return found
+
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
         out: list[Mention] = []
+        if self.sentences:
+            for i in self._overlapping(self._sent_starts, self.sentences, start, end):
+                out.extend(
+                    m for m in self._sentence_mentions_of(i) if m.start < end and m.end > start
+                )
+            return out
         for p in self._overlapping(self._para_starts, self.paragraphs, start, end):
             out.extend(m for m in self._paragraph_mentions(p) if m.start < end and m.end > start)
         return out
@@ -251,8 +281,29 @@ def attribute_codings(
             for actor_id, rule, evidence in resolved
         )
     if rows:
-        conn.execute(coding_actors.insert(), rows)
+        _insert_rows(conn, rows)
     return rows
+
+
+def _insert_rows(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Bulk-insert ``coding_actors`` rows through the driver (a dict and a JSON column
+    per row cost more than the insert itself)."""
+    mark = "%s" if conn.dialect.paramstyle in ("format", "pyformat") else "?"
+    tuples = [
+        (
+            r["coding_id"],
+            r["actor_id"],
+            r["rule"],
+            None if r["evidence"] is None else json.dumps(r["evidence"], ensure_ascii=False),
+        )
+        for r in rows
+    ]
+    evidence = f"CAST({mark} AS JSON)" if conn.dialect.name == "postgresql" else mark
+    conn.exec_driver_sql(
+        f"INSERT INTO coding_actors (coding_id, actor_id, rule, evidence) "
+        f"VALUES ({mark}, {mark}, {mark}, {evidence})",
+        tuples,
+    )
 
 
 def evidence_hits(evidence: Any) -> tuple[tuple[int, int], ...]:

@@ -82,7 +82,13 @@ def run_coder(
     for i, source_id in enumerate(todo):
         with store.read() as conn:
             text, rows = cq.unit_segments(conn, source_id, unit)
-            context = SourceContext(conn, source_id, matcher, text)
+            context = SourceContext(
+                conn,
+                source_id,
+                matcher,
+                text,
+                [(r.start, r.end, r.language) for r in rows] if unit == "sentence" else None,
+            )
         n_chars += len(text)
         n_bytes += len(text.encode("utf-8"))
         segs = [
