@@ -196,8 +196,9 @@ def _replicate_counts(
     block = max(1, min(n_boot, 100, 5_000_000 // max(n_docs, 1)))
     for b0 in range(0, n_boot, block):
         b1 = min(n_boot, b0 + block)
-        draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs))
-        draws += (np.arange(b1 - b0) * n_docs)[:, None]
+        # 32-bit draws are twice as fast to make; a block's offsets stay below 2**32
+        draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs), dtype=np.uint32)
+        draws += (np.arange(b1 - b0, dtype=np.uint32) * np.uint32(n_docs))[:, None]
         weights = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
         by_doc = np.ascontiguousarray(weights.reshape(b1 - b0, n_docs).T, dtype=np.float32)
         for (_, docs, _, per_doc), out in zip(jobs, counts, strict=True):
