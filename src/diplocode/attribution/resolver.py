@@ -157,9 +157,12 @@ class SourceContext:
             found = self._sentence_mentions[index] = self.matcher.find(self.text, lang, start, end)
         return found
 
-    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+    def _mentions_in(self, start: int, end: int, whole: bool = False) -> list[Mention]:
+        """Mentions within ``[start, end)``: from the sentences there (each matched once),
+        or with ``whole`` from the paragraphs there (each matched once, in one pass: a
+        paragraph is looked at only when its coded sentence names nobody)."""
         out: list[Mention] = []
-        if self.sentences:
+        if self.sentences and not whole:
             for i in self._overlapping(self._sent_starts, self.sentences, start, end):
                 out.extend(
                     m for m in self._sentence_mentions_of(i) if m.start < end and m.end > start
@@ -208,7 +211,7 @@ class SourceContext:
                 return self._from_mentions(found, "sentence")
         paras = self._overlapping(self._para_starts, self.paragraphs, start, end)
         p0, p1 = self.paragraphs[paras[0]][0], self.paragraphs[paras[-1]][1]
-        found = self._mentions_in(min(p0, start), max(p1, end))
+        found = self._mentions_in(min(p0, start), max(p1, end), whole=True)
         if found:
             return self._from_mentions(found, "paragraph")
         if self.subjects:
