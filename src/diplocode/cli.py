@@ -1265,6 +1265,9 @@ IncludeSuggestedOpt = Annotated[
     bool,
     typer.Option("--include-suggested", help="Count machine suggestions too (labelled as such)."),
 ]
+UnitOpt = Annotated[
+    str | None, typer.Option("--unit", help="Count coded passages (segment) or documents.")
+]
 CodebookOpt = Annotated[
     str | None, typer.Option("--codebook", help="Codebook version (default: the latest).")
 ]
@@ -1289,9 +1292,7 @@ def compare(
         ),
     ] = None,
     actor_role: ActorRoleOpt = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Count coded passages (segment) or documents.")
-    ] = None,
+    unit: UnitOpt = None,
     include_suggested: IncludeSuggestedOpt = False,
     lang: LabelLangOpt = None,
     start: PeriodFromOpt = None,
@@ -1435,9 +1436,7 @@ def report(
     ] = "html,docx,xlsx,tex,png,svg",
     include_suggested: IncludeSuggestedOpt = False,
     actor_role: ActorRoleOpt = None,
-    unit: Annotated[
-        str | None, typer.Option("--unit", help="Count coded passages (segment) or documents.")
-    ] = None,
+    unit: UnitOpt = None,
     start: PeriodFromOpt = None,
     end: PeriodToOpt = None,
     normalise: Annotated[

@@ -161,18 +161,7 @@ def documents_frame(
             )
         links = conn.execute(query).all()
         names = dict(conn.execute(select(actors.c.id, actors.c.name)).all())
-        meta = {
-            r[0]: r[1:]
-            for r in conn.execute(
-                select(
-                    sources.c.id,
-                    sources.c.date_year,
-                    sources.c.n_words,
-                    sources.c.source_group,
-                    sources.c.language,
-                )
-            )
-        }
+        meta = _source_meta(conn)
     rows = [(sid, names[aid], *meta[sid]) for sid, aid in links if sid in meta]
     frame = pd.DataFrame(
         rows, columns=["source_id", "actor", "year", "n_words", "group", "language"]
@@ -182,24 +171,25 @@ def documents_frame(
     return frame
 
 
+def _source_meta(conn: Any) -> dict[int, tuple[Any, ...]]:
+    """Per source: (year, words, group, language)."""
+    query = select(
+        sources.c.id,
+        sources.c.date_year,
+        sources.c.n_words,
+        sources.c.source_group,
+        sources.c.language,
+    )
+    return {r[0]: tuple(r[1:]) for r in conn.execute(query)}
+
+
 def _documents_from(store: Store, frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["source_id", "actor", "year", "n_words", "group", "language"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     pairs = frame[["source_id", "actor"]].drop_duplicates()
     with store.read() as conn:
-        meta = {
-            r[0]: r[1:]
-            for r in conn.execute(
-                select(
-                    sources.c.id,
-                    sources.c.date_year,
-                    sources.c.n_words,
-                    sources.c.source_group,
-                    sources.c.language,
-                )
-            )
-        }
+        meta = _source_meta(conn)
     ids = pairs["source_id"].to_numpy()
     rows = [meta[int(i)] for i in ids]
     out = pd.DataFrame(
