@@ -89,4 +89,27 @@ def test_coders_read_but_do_not_edit_and_bad_names_are_coded(project: Project) -
     )
     assert bad.status_code in (400, 422) and bad.json()["error"]["code"] == "E101"
     unknown = owner.get("/api/actors/Chnia")
-    assert unknown.status_code == 404 and unknown.json()["error"]["code"] == "E103" and "China" in unknown.json()["error"]["fix"]
+    assert (
+        unknown.status_code == 404
+        and unknown.json()["error"]["code"] == "E103"
+        and "China" in unknown.json()["error"]["fix"]
+    )
+
+
+def test_owner_adds_an_actor(project: Project) -> None:
+    app = create_app(project, team=True)
+    owner, csrf = _login(app, "owner")
+    assert "actor-add" in owner.get("/actors").text
+    made = owner.post(
+        "/api/actors",
+        json={"name": "Asian Development Bank", "kind": "organization"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert made.status_code == 200
+    shown = owner.get("/api/actors/asian-development-bank").json()
+    assert shown["actor"]["kind"] == "organization"
+    assert {"lang": "en", "kind": "name", "name": "Asian Development Bank"} in shown["names"]
+    again = owner.post(
+        "/api/actors", json={"name": "Asian Development Bank"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert again.status_code == 409 and again.json()["error"]["code"] == "E102"

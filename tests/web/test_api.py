@@ -88,6 +88,7 @@ ROUTE_ACTIONS = {
     ("POST", "/api/codebook/codes/{code_key}"): "edit_codebook",
     ("GET", "/actors"): "read",
     ("GET", "/api/actors"): "read",
+    ("POST", "/api/actors"): "edit_codebook",
     ("GET", "/actors/{actor_key}"): "read",
     ("GET", "/api/actors/{actor_key}"): "read",
     ("POST", "/api/actors/{actor_key}/names"): "edit_codebook",
@@ -140,6 +141,7 @@ def _request(client: TestClient, method: str, path: str, csrf: str | None, ids: 
         "POST /api/codebook/codes/{code_key}": {"definition": {"en": "Edited."}},
         "POST /api/settings": {"blind_coding": False},
         "POST /api/actors/{actor_key}/names": {"name": "Поднебесная", "lang": "ru"},
+        "POST /api/actors": {"name": "Asian Development Bank", "kind": "organization"},
         "DELETE /api/actors/{actor_key}/names": {"name": "Поднебесная", "lang": "ru"},
     }.get(f"{method} {path}", {})
     if path in ("/upload", "/api/upload"):

@@ -445,7 +445,16 @@ def nav_links(html: str) -> list[str]:
 
 
 NAV = {
-    "en": ["Corpus", "Review", "Codebook", "Actors", "Compare", "Retrieve", "Audit log", "Settings"],
+    "en": [
+        "Corpus",
+        "Review",
+        "Codebook",
+        "Actors",
+        "Compare",
+        "Retrieve",
+        "Audit log",
+        "Settings",
+    ],
     "ru": [
         "Корпус",
         "Проверка",

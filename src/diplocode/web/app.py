@@ -166,6 +166,11 @@ class CodeEdit(BaseModel):
     definition: dict[str, str] = Field(default_factory=dict)
 
 
+class NewActor(BaseModel):
+    name: str = Field(min_length=1, max_length=256)
+    kind: str = "state"
+
+
 class ActorName(BaseModel):
     name: str = Field(min_length=1, max_length=300)
     lang: str = Field(min_length=2, max_length=8)
@@ -749,15 +754,25 @@ def create_app(
     # -- actors and the gazetteer -------------------------------------------------------------------
     @app.get("/actors", response_class=HTMLResponse)
     def actors_page(request: Request, ctx: _Context = needs("read")) -> HTMLResponse:
-        from ..attribution.gazetteer import list_actors
+        from ..attribution.gazetteer import ACTOR_KINDS, list_actors
 
-        return page("actors.html", request, ctx, actors=list_actors(project.store))
+        return page(
+            "actors.html", request, ctx, actors=list_actors(project.store), kinds=ACTOR_KINDS
+        )
 
     @app.get("/api/actors")
     def api_actors(ctx: _Context = needs("read")) -> JSONResponse:
         from ..attribution.gazetteer import list_actors
 
         return ok(actors=list_actors(project.store))
+
+    @app.post("/api/actors")
+    def api_actor_add(body: NewActor, ctx: _Context = needs("edit_codebook")) -> JSONResponse:
+        """Add an actor (its name becomes its first English gazetteer name)."""
+        from ..attribution.gazetteer import create_actor
+
+        actor_id = create_actor(project.store, body.name, ctx.user.username, kind=body.kind)
+        return ok(actor_id=actor_id)
 
     @app.get("/actors/{actor_key}", response_class=HTMLResponse)
     def actor_page(request: Request, actor_key: str, ctx: _Context = needs("read")) -> HTMLResponse:

@@ -289,6 +289,20 @@ function setupCodebook() {
 
 // -- the actor gazetteer ---------------------------------------------------------------------------------
 function setupActors() {
+  const add = document.querySelector("form.actor-add");
+  if (add) {
+    add.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await api("POST", "/api/actors", Object.fromEntries(new FormData(add).entries()));
+        location.reload();
+      } catch (err) {
+        const p = add.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  }
   const form = document.querySelector("form.actor-name-add");
   if (form) {
     form.addEventListener("submit", async (e) => {
