@@ -954,10 +954,10 @@ def actors_show(
 
     with _open(project) as proj:
         try:
-            actor, names = actor_names_of(proj.store, actor)
+            found, names = actor_names_of(proj.store, actor)
         except DiplocodeError as e:
             _fail(e)
-    console.print(f"[bold]{actor['name']}[/] ({actor['key']}, {actor['kind']})", highlight=False)
+    console.print(f"[bold]{found['name']}[/] ({found['key']}, {found['kind']})", highlight=False)
     table = Table(show_header=True, title_justify="left")
     table.add_column("lang")
     table.add_column("kind")

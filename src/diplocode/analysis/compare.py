@@ -32,7 +32,7 @@ from ..errors import DiplocodeError
 from ..store.schema import SOURCE_GROUPS, coders, codings, sources
 from . import stats
 from .data import ACTOR_ROLES, codings_frame, documents_frame
-from .models import Cell, column_mapping, models_table, operationalisation_table
+from .models import Cell, Quote, column_mapping, models_table, operationalisation_table
 
 __all__ = [
     "APPLIES",
@@ -322,7 +322,9 @@ class Comparison:
         for (actor, column_key), cell in cells.items():
             column = next(c for c in self.layout.columns if c.key == column_key)
             for rank, code in enumerate(cell.codes, 1):
-                quotes = [q for q in cell.quotes if q.code == code.key] or [None]
+                quotes: list[Quote | None] = [q for q in cell.quotes if q.code == code.key] or [
+                    None
+                ]
                 for q in quotes:
                     rows.append(
                         {

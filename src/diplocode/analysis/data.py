@@ -244,9 +244,10 @@ def _assemble(
         take = np.repeat(np.arange(len(sid)), n)
         offsets = np.arange(len(take)) - np.repeat(np.cumsum(n) - n, n)
         actor_id = sa_actor[first[take] + offsets]
-        cid, sid, start, end, code_id, status, coder, scores = (
-            a[take] for a in (cid, sid, start, end, code_id, status, coder, scores)
+        cid, sid, start, end, code_id, status, coder = (
+            a[take] for a in (cid, sid, start, end, code_id, status, coder)
         )
+        scores = scores[take]
     if len(cid) == 0:
         return _empty()
     used = np.unique(actor_id)

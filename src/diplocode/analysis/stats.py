@@ -199,8 +199,8 @@ def _replicate_counts(
         # 32-bit draws are twice as fast to make; a block's offsets stay below 2**32
         draws = rng.integers(0, n_docs, size=(b1 - b0, n_docs), dtype=np.uint32)
         draws += (np.arange(b1 - b0, dtype=np.uint32) * np.uint32(n_docs))[:, None]
-        weights = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
-        by_doc = np.ascontiguousarray(weights.reshape(b1 - b0, n_docs).T, dtype=np.float32)
+        drawn = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_docs)
+        by_doc = np.ascontiguousarray(drawn.reshape(b1 - b0, n_docs).T, dtype=np.float32)
         for (_, docs, _, per_doc), out in zip(jobs, counts, strict=True):
             out[b0:b1] = (per_doc.T @ by_doc[docs]).T
 
@@ -269,9 +269,9 @@ def bootstrap_shares(
         local = np.searchsorted(docs, s_codes[rows])
         used = _sorted_unique(c_codes[rows])  # the codes the group uses
         col = np.searchsorted(used, c_codes[rows])
-        per_doc = np.bincount(local * len(used) + col, minlength=len(docs) * len(used))
+        tally = np.bincount(local * len(used) + col, minlength=len(docs) * len(used))
         # float32 is exact for counts below 2**24 and halves the products' cost
-        jobs.append((g, docs, used, per_doc.reshape(len(docs), len(used)).astype(np.float32)))
+        jobs.append((g, docs, used, tally.reshape(len(docs), len(used)).astype(np.float32)))
     counts = [np.empty((n_boot, len(used))) for _, _, used, _ in jobs]
     rng = np.random.default_rng(seed)
     # one BLAS thread: the products are small and many, and a server answers several
@@ -282,7 +282,7 @@ def bootstrap_shares(
     result: dict[str, pd.DataFrame] = {}
     for name, mapping in mappings.items():
         parts = []
-        for (g, _, used, per_doc), replicate in zip(jobs, counts, strict=True):
+        for (g, _, used, doc_counts), replicate in zip(jobs, counts, strict=True):
             codes_ = [str(c_uniques[i]) for i in used]
             pairs = [(d, j) for j, code in enumerate(codes_) for d in mapping.get(code, [])]
             if not pairs:
@@ -292,7 +292,7 @@ def bootstrap_shares(
             code_of = np.array([j for _, j in pairs])
             onehot = np.zeros((len(pairs), len(dim_names)))
             onehot[np.arange(len(pairs)), dim_of] = 1.0
-            totals = per_doc.sum(axis=0, dtype=float)[code_of]
+            totals = doc_counts.sum(axis=0, dtype=float)[code_of]
             point = totals / (totals @ onehot)[dim_of]
             pair_counts = replicate[:, code_of]
             dim_counts = (pair_counts @ onehot)[:, dim_of]

@@ -271,7 +271,7 @@ def attribute_codings(
     rows: list[dict[str, Any]] = []
     for item in spans:
         coding_id, start, end = item[0], item[1], item[2]
-        hits = item[3] if len(item) > 3 else ()  # type: ignore[misc]
+        hits: Sequence[tuple[int, int]] = item[3] if len(item) > 3 else ()
         resolved = context.resolve(start, end, hits)
         if summary is not None:
             summary.codings += 1
