@@ -84,7 +84,7 @@ def test_cli_report_and_web_give_the_same_numbers(demo, tmp_path: Path) -> None:
 
 
 def test_every_output_carries_quotes_and_the_counted_label(demo) -> None:
-    project, where = demo
+    _, where = demo
     runner = CliRunner()
     out = runner.invoke(app, ["compare", "-p", where, "--include-suggested", "--format", "csv"])
     assert out.exit_code == 0
