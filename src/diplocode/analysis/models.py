@@ -359,6 +359,8 @@ def _attach_quotes(
     # only the rows of the cells' leading codes are ranked
     groups = _ranked_candidates(cols, wanted)
     texts = _TextCache(store)
+    # the first candidates of every cell code in a few queries: most cells need 1-2 quotes
+    texts.prefetch([int(i) for _, ids in groups.values() for i in ids[: 4 * per_cell]])
     used: dict[str, set[tuple[int, int, int]]] = {}
     for (actor, column), cell in cells.items():
         if not cell.codes:
@@ -444,7 +446,17 @@ class _Queue:
 
 
 class _TextCache:
-    """Quote texts, titles, dates and pages, read once per source."""
+    """Quote texts, titles, dates and pages, read once per source, and in bulk for the
+    candidates a table will look at first (:meth:`prefetch`)."""
+
+    _SOURCE = (
+        sources.c.id,
+        sources.c.text,
+        sources.c.title,
+        sources.c.date_year,
+        sources.c.date_month,
+        sources.c.date_day,
+    )
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -452,43 +464,57 @@ class _TextCache:
         self._pages: dict[int, list[tuple[int, int | None]]] = {}
         self._codings: dict[int, tuple[int, int, int]] = {}
 
+    def prefetch(self, coding_ids: list[int]) -> None:
+        """Read these codings' spans and their sources in a few queries, instead of
+        several queries per candidate."""
+        from ..store.schema import codings
+
+        wanted = sorted({i for i in coding_ids if i not in self._codings})
+        with self.store.read() as conn:
+            for k in range(0, len(wanted), 500):  # keep IN lists short
+                for cid, sid, start, end in conn.execute(
+                    select(codings.c.id, codings.c.source_id, codings.c.start, codings.c.end).where(
+                        codings.c.id.in_(wanted[k : k + 500])
+                    )
+                ):
+                    self._codings[int(cid)] = (int(sid), int(start), int(end))
+            needed = sorted({sp[0] for sp in self._codings.values()} - set(self._sources))
+            for k in range(0, len(needed), 500):
+                self._load_sources(conn, needed[k : k + 500])
+
+    def _load_sources(self, conn: Any, source_ids: list[int]) -> None:
+        for row in conn.execute(select(*self._SOURCE).where(sources.c.id.in_(source_ids))):
+            self._sources[int(row.id)] = row
+            self._pages[int(row.id)] = []
+        for sid, start, page in conn.execute(
+            select(segments.c.source_id, segments.c.start, segments.c.page)
+            .where(segments.c.source_id.in_(source_ids), segments.c.kind == "paragraph")
+            .order_by(segments.c.source_id, segments.c.start)
+        ):
+            self._pages.setdefault(int(sid), []).append((int(start), page))
+
     def quote(self, coding_id: int) -> Quote | None:
         from ..store.schema import codings
 
-        with self.store.read() as conn:
-            span = self._codings.get(coding_id)
-            if span is None:
-                row = conn.execute(
-                    select(codings.c.source_id, codings.c.start, codings.c.end).where(
-                        codings.c.id == coding_id
-                    )
-                ).one_or_none()
-                if row is None:
-                    return None
-                span = self._codings[coding_id] = (int(row[0]), int(row[1]), int(row[2]))
-            source_id, start, end = span
-            source = self._sources.get(source_id)
-            if source is None:
-                source = self._sources[source_id] = conn.execute(
-                    select(
-                        sources.c.text,
-                        sources.c.title,
-                        sources.c.date_year,
-                        sources.c.date_month,
-                        sources.c.date_day,
-                    ).where(sources.c.id == source_id)
-                ).one()
-                self._pages[source_id] = [
-                    (int(s), p)
-                    for s, p in conn.execute(
-                        select(segments.c.start, segments.c.page)
-                        .where(segments.c.source_id == source_id, segments.c.kind == "paragraph")
-                        .order_by(segments.c.start)
-                    )
-                ]
+        span = self._codings.get(coding_id)
+        if span is None or span[0] not in self._sources:
+            with self.store.read() as conn:
+                if span is None:
+                    row = conn.execute(
+                        select(codings.c.source_id, codings.c.start, codings.c.end).where(
+                            codings.c.id == coding_id
+                        )
+                    ).one_or_none()
+                    if row is None:
+                        return None
+                    span = self._codings[coding_id] = (int(row[0]), int(row[1]), int(row[2]))
+                if span[0] not in self._sources:
+                    self._load_sources(conn, [span[0]])
+        source_id, start, end = span
+        source = self._sources[source_id]
         text = " ".join(source.text[start:end].split())
         page = None
-        for s, p in self._pages[source_id]:
+        for s, p in self._pages.get(source_id, []):
             if s > start:
                 break
             page = p

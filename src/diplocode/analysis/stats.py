@@ -261,17 +261,27 @@ def bootstrap_shares(
     keep = valid & ~pd.Series(combined).duplicated().to_numpy()
     g_codes, c_codes, s_codes = g_codes[keep], c_codes[keep], s_codes[keep]
     n_docs = len(s_uniques)
-    groups = _sorted_unique(g_codes)
+    # one sort of (group, document, code) keys: each group is then a contiguous run whose
+    # documents and codes come from run boundaries, not from a search per group
+    n_codes = max(len(c_uniques), 1)
+    key = np.sort((g_codes * n_docs + s_codes) * n_codes + c_codes)
+    g_of, rest = np.divmod(key, n_docs * n_codes)
+    s_of, c_of = np.divmod(rest, n_codes)
+    bounds = np.flatnonzero(np.r_[True, g_of[1:] != g_of[:-1], True])
     jobs = []
-    for g in groups:
-        rows = g_codes == g
-        docs = _sorted_unique(s_codes[rows])  # the documents the group counts in
-        local = np.searchsorted(docs, s_codes[rows])
-        used = _sorted_unique(c_codes[rows])  # the codes the group uses
-        col = np.searchsorted(used, c_codes[rows])
-        tally = np.bincount(local * len(used) + col, minlength=len(docs) * len(used))
+    col_of = np.full(n_codes, -1, dtype=np.int64)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        s_run, c_run = s_of[lo:hi], c_of[lo:hi]
+        new_doc = np.r_[True, s_run[1:] != s_run[:-1]]
+        docs = s_run[new_doc]  # the documents the group counts in
+        local = np.cumsum(new_doc) - 1
+        used = np.flatnonzero(np.bincount(c_run, minlength=n_codes))  # the codes it uses
+        col_of[used] = np.arange(len(used))
+        tally = np.bincount(local * len(used) + col_of[c_run], minlength=len(docs) * len(used))
         # float32 is exact for counts below 2**24 and halves the products' cost
-        jobs.append((g, docs, used, tally.reshape(len(docs), len(used)).astype(np.float32)))
+        jobs.append(
+            (int(g_of[lo]), docs, used, tally.reshape(len(docs), len(used)).astype(np.float32))
+        )
     counts = [np.empty((n_boot, len(used))) for _, _, used, _ in jobs]
     rng = np.random.default_rng(seed)
     # one BLAS thread: the products are small and many, and a server answers several
