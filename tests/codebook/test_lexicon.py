@@ -103,3 +103,24 @@ def test_a_language_without_entries_matches_nothing() -> None:
 @pytest.mark.parametrize("text", ["", "   ", "—", "2013 2025"])
 def test_degenerate_text(text: str) -> None:
     assert hits(book(c={"en": ["sovereignty"]}), "en", text) == []
+
+
+def test_regex_entries_are_found_anywhere_in_long_texts() -> None:
+    """Anchored regex entries run only around their literal (#9: speed); matches far into
+    a long paragraph, lookbehinds before the window and case-sensitive entries hold."""
+    from diplocode.codebook.lexicon import CompiledLexicon, _required_anchor
+    from diplocode.lang.analysis import analyzer
+
+    lex = CompiledLexicon("en", analyzer("en"))
+    lex.add("korea", r"re:(?<!north )\bkorea\b")
+    lex.add("us", r"re:(?-i:\bUS\b)")
+    lex.add("west", r"re:(?-i:\b[Tt]he West\b)(?!\s+Bank)")
+    lex.finish()
+    filler = "Nothing to see in this sentence at all. " * 200
+    text = (
+        filler + "Korea and North Korea met; the US and us; the West Bank and the West. " + filler
+    )
+    found = sorted((m.code, text[m.start : m.end]) for m in lex.match(text))
+    assert found == [("korea", "Korea"), ("us", "US"), ("west", "the West")]
+    assert _required_anchor(r"(?-i:\bUS\b)") == ("US", True)
+    assert _required_anchor(r"(?<!latin )\bamerica(?!s\b)") == ("america", False)

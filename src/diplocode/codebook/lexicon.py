@@ -37,6 +37,19 @@ from .model import Codebook
 __all__ = ["CompiledLexicon", "Match", "compile_lexicon"]
 
 _MIN_AFFIX = 3
+#: How far from its required literal a regex entry's match may reach (characters).
+_REGEX_REACH = 256
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping or touching spans merged, in order."""
+    out: list[tuple[int, int]] = []
+    for s0, s1 in sorted(spans):
+        if out and s0 <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], s1))
+        else:
+            out.append((s0, s1))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,7 @@ class CompiledLexicon:
         self._regexes: list[tuple[re.Pattern[str], str, str]] = []
         self._automaton: Any = None  # Chinese: pyahocorasick over characters
         self._anchors: Any = None  # literal each regex entry needs -> entry indices
+        self._anchors_cased: Any = None  # the same for case-sensitive entries, as written
         self._unanchored: list[int] = []
         self._word_keys: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
         self.n_entries = 0
@@ -132,18 +146,23 @@ class CompiledLexicon:
         import ahocorasick
 
         by_anchor: dict[str, list[int]] = defaultdict(list)
+        by_cased: dict[str, list[int]] = defaultdict(list)  # anchors that must match in case
         self._unanchored = []
         for i, (pattern, _, _) in enumerate(self._regexes):
-            anchor = _required_literal(pattern.pattern)
-            if anchor is not None and len(anchor) >= 3:
+            anchor, cased = _required_anchor(pattern.pattern)
+            if anchor is not None and cased and len(anchor) >= 2:
+                by_cased[anchor].append(i)  # "US": rare as written, common folded
+            elif anchor is not None and len(anchor) >= 3:
                 by_anchor[anchor.lower()].append(i)
             else:
                 self._unanchored.append(i)
-        if by_anchor:
-            self._anchors = ahocorasick.Automaton()
-            for anchor, indices in by_anchor.items():
-                self._anchors.add_word(anchor, indices)
-            self._anchors.make_automaton()
+        for table, attr in ((by_anchor, "_anchors"), (by_cased, "_anchors_cased")):
+            if table:
+                automaton = ahocorasick.Automaton()
+                for anchor, indices in table.items():
+                    automaton.add_word(anchor, indices)
+                automaton.make_automaton()
+                setattr(self, attr, automaton)
 
     # -- matching -------------------------------------------------------------------------
     def _keys_of(self, word: str) -> tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]:
@@ -186,19 +205,37 @@ class CompiledLexicon:
 
     def _match_regexes(self, text: str, start: int, end: int) -> list[Match]:
         """Run the regex entries that can match: those whose required literal occurs
-        (found for all of them in one Aho-Corasick pass), and those without one."""
-        chosen = set(self._unanchored)
-        if self._anchors is not None:
-            for _, indices in self._anchors.iter(text[start:end].lower()):
-                chosen.update(indices)
+        (found for all of them in one Aho-Corasick pass), and those without one.
+
+        An anchored entry is run only around the places its literal occurs (windows of
+        :data:`_REGEX_REACH` characters either side, merged): a long paragraph is not
+        scanned in full for every entry whose literal it holds once. An entry's match
+        must therefore lie within that reach of its literal — any phrase does."""
+        windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for automaton, chunk in (
+            (self._anchors, None),
+            (self._anchors_cased, text[start:end]),
+        ):
+            if automaton is None:
+                continue
+            haystack = chunk if chunk is not None else text[start:end].lower()
+            for last, indices in automaton.iter(haystack):
+                at = start + last
+                for i in indices:
+                    windows[i].append(
+                        (max(start, at - _REGEX_REACH), min(end, at + 1 + _REGEX_REACH))
+                    )
+        for i in self._unanchored:
+            windows[i].append((start, end))
         raw: list[Match] = []
-        for i in sorted(chosen):
+        for i in sorted(windows):
             pattern, code, entry = self._regexes[i]
-            raw.extend(
-                Match(code, entry, m.start(), m.end())
-                for m in pattern.finditer(text, start, end)
-                if m.end() > m.start()
-            )
+            seen: set[tuple[int, int]] = set()
+            for w0, w1 in _merge(windows[i]):
+                for m in pattern.finditer(text, w0, w1):
+                    if m.end() > m.start() and (m.start(), m.end()) not in seen:
+                        seen.add((m.start(), m.end()))
+                        raw.append(Match(code, entry, m.start(), m.end()))
         return raw
 
     def _match_words(self, text: str, start: int, end: int) -> list[Match]:
@@ -260,23 +297,38 @@ class CompiledLexicon:
 def _required_literal(pattern: str) -> str | None:
     """The longest run of literal characters every match of ``pattern`` must contain
     (top level of the pattern only: nothing inside groups, branches or repeats)."""
+    literal, _ = _required_anchor(pattern)
+    return literal
+
+
+def _required_anchor(pattern: str) -> tuple[str | None, bool]:
+    """The longest literal run every match needs, and whether it must match in case: a
+    pattern that is one group with scoped flags, ``(?-i:...)`` (a case-sensitive entry
+    such as ``\bUS\b``), is looked into, and its literal is case-sensitive. Zero-width
+    items (``\b``, lookarounds) keep a run going."""
     try:
         parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
     except Exception:  # an unparseable pattern has no shortcut
-        return None
+        return None, False
+    zero_width = ("AT", "ASSERT", "ASSERT_NOT")
+    items = [(op, arg) for op, arg in parsed if str(op) not in zero_width]
+    case_sensitive = False
+    if len(items) == 1 and str(items[0][0]) == "SUBPATTERN":
+        _group, _add, dropped, inner = items[0][1]
+        parsed, case_sensitive = inner, bool(dropped & re.IGNORECASE)
     runs: list[str] = []
     current: list[str] = []
     for op, arg in parsed:
         if str(op) == "LITERAL":
             current.append(chr(arg))
-        elif str(op) == "AT":  # \b and anchors take no characters: a run continues
+        elif str(op) in zero_width:  # no characters taken: a run continues
             continue
         else:
             runs.append("".join(current))
             current = []
     runs.append("".join(current))
     best = max(runs, key=len)
-    return best or None
+    return (best or None), case_sensitive
 
 
 def _longest_per_code(matches: list[Match]) -> list[Match]:
