@@ -264,8 +264,8 @@ def bootstrap_shares(
     # one sort of (group, document, code) keys: each group is then a contiguous run whose
     # documents and codes come from run boundaries, not from a search per group
     n_codes = max(len(c_uniques), 1)
-    key = np.sort((g_codes * n_docs + s_codes) * n_codes + c_codes)
-    g_of, rest = np.divmod(key, n_docs * n_codes)
+    sorted_keys = np.sort((g_codes * n_docs + s_codes) * n_codes + c_codes)
+    g_of, rest = np.divmod(sorted_keys, n_docs * n_codes)
     s_of, c_of = np.divmod(rest, n_codes)
     bounds = np.flatnonzero(np.r_[True, g_of[1:] != g_of[:-1], True])
     jobs = []
