@@ -124,3 +124,42 @@ def test_regex_entries_are_found_anywhere_in_long_texts() -> None:
     assert found == [("korea", "Korea"), ("us", "US"), ("west", "the West")]
     assert _required_anchor(r"(?-i:\bUS\b)") == ("US", True)
     assert _required_anchor(r"(?<!latin )\bamerica(?!s\b)") == ("america", False)
+
+
+def test_regex_shortcuts_keep_every_match() -> None:
+    """The regex shortcuts (#9: speed) change no result: the anchor is the literal the
+    fewest entries share, the other literals are tested first, a bounded entry runs in a
+    window as wide as its longest match (plus room for a lookahead), and folding follows
+    ``re.IGNORECASE`` (``ı`` matches ``i``, ``ſ`` matches ``s``)."""
+    import re
+
+    from diplocode.codebook.lexicon import CompiledLexicon, _fold_like_re, _reach_of
+    from diplocode.lang.analysis import analyzer
+
+    entries = {
+        f"pair{k}": rf"re:\bCentral Asia(?:n)?\b\s*[-–—+]\s*{partner}\b"
+        for k, partner in enumerate(["China", "Japan", "India", "Korea", "Germany"])
+    }
+    entries["look"] = r"re:\bsilk road\b(?!\s+(?:fund|bank))"
+    entries["turk"] = r"re:\bTürkiye\b"
+    entries["long"] = r"re:\bsoft\s+power\b"
+    lex = CompiledLexicon("en", analyzer("en"))
+    for code, entry in entries.items():
+        lex.add(code, entry)
+    lex.finish()
+    filler = "Words that name nothing at all in this sentence. " * 30
+    text = (
+        f"{filler}Central Asia–China talks; the Central Asian + Japan format; "
+        f"the Silk Road Fund, then the Silk Road itself; TÜRKIYE and Türkıye; "
+        f"soft{' ' * 100}power. {filler}Central Asia - Germany."
+    )
+    got = sorted((m.code, m.start, m.end) for m in lex.match(text))
+    expected = sorted(
+        (code, m.start(), m.end())
+        for code, entry in entries.items()
+        for m in re.compile(entry[3:], re.IGNORECASE).finditer(text)
+    )
+    assert got == expected
+    assert {c for c, _, _ in got} >= {"pair0", "pair1", "pair4", "look", "turk", "long"}
+    assert _fold_like_re("Türkıye ſ") == "türkiye s"
+    assert _reach_of(r"\bkorea\b") == 5 + 32 and _reach_of(r"\bsoft\s+power\b") == 256

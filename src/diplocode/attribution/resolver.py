@@ -92,6 +92,8 @@ class SourceContext:
         matcher: Matcher,
         text: str | None = None,
         sentences: Sequence[tuple[int, int, str | None]] | None = None,
+        paragraphs: Sequence[tuple[int, int, str | None]] | None = None,
+        actors: Sequence[tuple[int, str]] | None = None,
     ) -> None:
         self.source_id = source_id
         self.matcher = matcher
@@ -103,28 +105,38 @@ class SourceContext:
             list[tuple[int, str, dict[str, Any] | None]],
         ] = {}
         spans: dict[str, list[tuple[int, int, str | None]]] = {"paragraph": [], "sentence": []}
-        query = select(
-            segments.c.kind, segments.c.start, segments.c.end, segments.c.language
-        ).where(segments.c.source_id == source_id)
-        if sentences is not None:  # the caller has read them already
-            query = query.where(segments.c.kind == "paragraph")
+        # what the caller has read already (the engine reads a batch of sources at once)
+        if sentences is not None:
             spans["sentence"] = sorted((int(s0), int(s1), lang) for s0, s1, lang in sentences)
-        for kind, start, end, lang in conn.execute(
-            query.order_by(segments.c.kind, segments.c.start)
-        ):
-            spans[kind].append((int(start), int(end), lang))
+        if paragraphs is not None:
+            spans["paragraph"] = sorted((int(p0), int(p1), lang) for p0, p1, lang in paragraphs)
+        kinds = [
+            k for k, given in (("sentence", sentences), ("paragraph", paragraphs)) if given is None
+        ]
+        if kinds:
+            for kind, start, end, lang in conn.execute(
+                select(segments.c.kind, segments.c.start, segments.c.end, segments.c.language)
+                .where(segments.c.source_id == source_id, segments.c.kind.in_(kinds))
+                .order_by(segments.c.kind, segments.c.start)
+            ):
+                spans[kind].append((int(start), int(end), lang))
         self.paragraphs = spans["paragraph"] or [(0, len(self.text), None)]
         self.sentences = spans["sentence"]
         self._para_starts = [p[0] for p in self.paragraphs]
         self._sent_starts = [s[0] for s in self.sentences]
         self.subjects: list[int] = []
         self.authors: list[int] = []
-        for actor_id, role in conn.execute(
-            select(source_actors.c.actor_id, source_actors.c.role)
-            .where(source_actors.c.source_id == source_id)
-            .order_by(source_actors.c.actor_id)
-        ):
-            (self.subjects if role == "subject" else self.authors).append(int(actor_id))
+        if actors is None:
+            actors = list(
+                conn.execute(
+                    select(source_actors.c.actor_id, source_actors.c.role).where(
+                        source_actors.c.source_id == source_id
+                    )
+                ).tuples()
+            )
+        for actor_id, role in sorted((int(a), str(r)) for a, r in actors):
+            (self.subjects if role == "subject" else self.authors).append(actor_id)
+        self.subjects = list(dict.fromkeys(self.subjects))
         self.authors = list(dict.fromkeys(self.authors))
         self._mentions: dict[int, list[Mention]] = {}  # per paragraph (no sentences)
         self._sentence_mentions: dict[int, list[Mention]] = {}
@@ -141,16 +153,43 @@ class SourceContext:
         return range(first, last + 1)
 
     def _paragraph_mentions(self, index: int) -> list[Mention]:
+        """A paragraph's mentions, found once: the union of its sentences' (each sentence
+        matched once, so the coded sentence is not matched again), or, for a source
+        without sentences, the paragraph matched whole."""
         found = self._mentions.get(index)
         if found is None:
             start, end, lang = self.paragraphs[index]
-            found = self._mentions[index] = self.matcher.find(self.text, lang, start, end)
+            inside = (
+                self._overlapping(self._sent_starts, self.sentences, start, end)
+                if self.sentences
+                else range(0)
+            )
+            if inside and self._covered(start, end, inside):
+                seen: set[Mention] = set()
+                found = []
+                for i in inside:
+                    for m in self._sentence_mentions_of(i):
+                        if m not in seen and m.start < end and m.end > start:
+                            seen.add(m)
+                            found.append(m)
+            else:  # no sentences, or sentences that leave part of it out: match it whole
+                found = self.matcher.find(self.text, lang, start, end)
+            self._mentions[index] = found
         return found
+
+    def _covered(self, start: int, end: int, inside: range) -> bool:
+        """Whether the sentences ``inside`` hold all of ``[start, end)`` but whitespace."""
+        at = start
+        for i in inside:
+            s0, s1, _ = self.sentences[i]
+            if s0 > at and not self.text[at:s0].isspace():
+                return False
+            at = max(at, s1)
+        return at >= end or self.text[at:end].isspace()
 
     def _sentence_mentions_of(self, index: int) -> list[Mention]:
         """A sentence's mentions, matched once and only when a coding needs them (most
-        sentences of a source are never coded; a paragraph is matched sentence by
-        sentence, so a mention in the coded sentence spares the rest)."""
+        sentences of a source are never coded), with the sentence's own language."""
         found = self._sentence_mentions.get(index)
         if found is None:
             start, end, lang = self.sentences[index]
@@ -158,9 +197,8 @@ class SourceContext:
         return found
 
     def _mentions_in(self, start: int, end: int, whole: bool = False) -> list[Mention]:
-        """Mentions within ``[start, end)``: from the sentences there (each matched once),
-        or with ``whole`` from the paragraphs there (each matched once, in one pass: a
-        paragraph is looked at only when its coded sentence names nobody)."""
+        """Mentions within ``[start, end)``: from the sentences there, or with ``whole``
+        from the paragraphs there (each paragraph matched once)."""
         out: list[Mention] = []
         if self.sentences and not whole:
             for i in self._overlapping(self._sent_starts, self.sentences, start, end):

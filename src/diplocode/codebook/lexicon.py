@@ -27,8 +27,9 @@ once; different codes match independently.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any, cast
 
 from ..lang.analysis import _WORD, Analyzer, analyzer, fold
@@ -37,8 +38,12 @@ from .model import Codebook
 __all__ = ["CompiledLexicon", "Match", "compile_lexicon"]
 
 _MIN_AFFIX = 3
+#: Words (as :data:`diplocode.lang.analysis._WORD` finds them) and the text between them.
+_WORD_SPLIT = re.compile(f"({_WORD.pattern})")
 #: How far from its required literal a regex entry's match may reach (characters).
 _REGEX_REACH = 256
+#: Characters past a bounded regex's longest match kept in its window, for lookaheads.
+_LOOKAHEAD = 32
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -86,6 +91,8 @@ class CompiledLexicon:
         self._anchors: Any = None  # literal each regex entry needs -> entry indices
         self._anchors_cased: Any = None  # the same for case-sensitive entries, as written
         self._unanchored: list[int] = []
+        self._reach: list[int] = []  # per regex entry: how far from its literal a match reaches
+        self._starters: set[str] = set()  # words (as written) that can start a word match
         self._word_keys: dict[str, tuple[tuple[tuple[str, str], ...], tuple[_Node, ...]]] = {}
         self.n_entries = 0
 
@@ -148,14 +155,24 @@ class CompiledLexicon:
         by_anchor: dict[str, list[int]] = defaultdict(list)
         by_cased: dict[str, list[int]] = defaultdict(list)  # anchors that must match in case
         self._unanchored = []
-        for i, (pattern, _, _) in enumerate(self._regexes):
-            anchor, cased = _required_anchor(pattern.pattern)
-            if anchor is not None and cased and len(anchor) >= 2:
-                by_cased[anchor].append(i)  # "US": rare as written, common folded
-            elif anchor is not None and len(anchor) >= 3:
-                by_anchor[anchor.lower()].append(i)
-            else:
+        self._reach = [_reach_of(pattern.pattern) for pattern, _, _ in self._regexes]
+        literals = [_required_literals(pattern.pattern) for pattern, _, _ in self._regexes]
+        # the anchor of an entry: of the literals it needs, the one the fewest other
+        # entries share (then the longest): "China" rather than "Central Asia" for
+        # "Central Asia–China", where a hundred entries need "Central Asia"
+        shared = Counter(lit for lits in literals for lit in set(lits))
+        self._musts = []
+        for i, lits in enumerate(literals):
+            usable = [
+                (lit, cased) for lit, cased in lits if len(lit) >= (2 if cased else 3)
+            ]  # "US" as written is rare; "us" folded is everywhere
+            if not usable:
                 self._unanchored.append(i)
+                self._musts.append(lits)
+                continue
+            anchor = min(usable, key=lambda x: (shared[x], -len(x[0])))
+            (by_cased if anchor[1] else by_anchor)[anchor[0]].append(i)
+            self._musts.append(tuple(x for x in lits if x != anchor))
         for table, attr in ((by_anchor, "_anchors"), (by_cased, "_anchors_cased")):
             if table:
                 automaton = ahocorasick.Automaton()
@@ -186,6 +203,8 @@ class CompiledLexicon:
             keys = tuple(dict.fromkeys(found))
             firsts = tuple(self._root.children[k] for k in keys if k in self._root.children)
             cached = (keys, firsts)
+            if firsts:
+                self._starters.add(word)
             if len(self._word_keys) < 2_000_000:
                 self._word_keys[word] = cached
         return cached
@@ -207,31 +226,45 @@ class CompiledLexicon:
         """Run the regex entries that can match: those whose required literal occurs
         (found for all of them in one Aho-Corasick pass), and those without one.
 
-        An anchored entry is run only around the places its literal occurs (windows of
-        :data:`_REGEX_REACH` characters either side, merged): a long paragraph is not
-        scanned in full for every entry whose literal it holds once. An entry's match
-        must therefore lie within that reach of its literal — any phrase does."""
+        An anchored entry is run only around the places its literal occurs (windows as
+        wide as its longest match either side, at most :data:`_REGEX_REACH` characters,
+        merged): a long paragraph is not scanned in full for every entry whose literal
+        it holds once. An unbounded entry's match must therefore lie within that reach
+        of its literal — any phrase does."""
         windows: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for automaton, chunk in (
-            (self._anchors, None),
-            (self._anchors_cased, text[start:end]),
-        ):
+        chunk = text[start:end]
+        folded = _fold_like_re(chunk)
+        if len(folded) != len(chunk):  # lower() changed lengths (rare letters): no shortcut
+            folded = ""
+        for automaton, haystack in ((self._anchors, folded), (self._anchors_cased, chunk)):
             if automaton is None:
                 continue
-            haystack = chunk if chunk is not None else text[start:end].lower()
+            if not haystack:  # see above: run these entries over the whole text
+                for indices in automaton.values():
+                    for i in indices:
+                        windows[i].append((start, end))
+                continue
             for last, indices in automaton.iter(haystack):
                 at = start + last
                 for i in indices:
-                    windows[i].append(
-                        (max(start, at - _REGEX_REACH), min(end, at + 1 + _REGEX_REACH))
-                    )
+                    reach = self._reach[i]
+                    windows[i].append((max(start, at - reach), min(end, at + 1 + reach)))
         for i in self._unanchored:
             windows[i].append((start, end))
         raw: list[Match] = []
         for i in sorted(windows):
             pattern, code, entry = self._regexes[i]
+            musts = self._musts[i] if folded else ()
             seen: set[tuple[int, int]] = set()
             for w0, w1 in _merge(windows[i]):
+                # every other literal the entry needs must be in the window: a cheap test
+                # that spares most runs ("Central Asia–China" where only "Central Asia" is)
+                if any(
+                    (text.find(lit, w0, w1) if cased else folded.find(lit, w0 - start, w1 - start))
+                    < 0
+                    for lit, cased in musts
+                ):
+                    continue
                 for m in pattern.finditer(text, w0, w1):
                     if m.end() > m.start() and (m.start(), m.end()) not in seen:
                         seen.add((m.start(), m.end()))
@@ -241,23 +274,31 @@ class CompiledLexicon:
     def _match_words(self, text: str, start: int, end: int) -> list[Match]:
         """Walk the pattern trie from every word that can start a match.
 
-        Words come from one ``findall``; their patterns from a per-word cache. Only when
-        some word can start a match are the words' offsets computed (a second pass).
+        Words and the text between them come from one ``split``; their patterns from a
+        per-word cache (words not seen before found with set operations). Only when some
+        word can start a match are the words' offsets computed (by summing lengths).
         """
-        words = _WORD.findall(text, start, end)
-        looked_up = list(map(self._word_keys.get, words))  # C-speed look-ups; None = not seen
+        parts = _WORD_SPLIT.split(text[start:end])
+        words = parts[1::2]
+        cache = self._word_keys
+        looked_up = list(map(cache.get, words))  # C-speed look-ups; None = not seen
+        if None in looked_up:
+            for word in set(words).difference(cache):
+                self._keys_of(word)
+            looked_up = list(map(cache.get, words))
+        if self._starters.isdisjoint(words):  # no word can start a match
+            return []
         info = (
             [
-                x if x is not None else self._keys_of(w)
+                x if x is not None else self._keys_of(w)  # the cache is full
                 for x, w in zip(looked_up, words, strict=True)
             ]
             if None in looked_up
             else cast("list[_WordInfo]", looked_up)
         )
         starts = [i for i, x in enumerate(info) if x[1]]
-        if not starts:
-            return []
-        spans = [m.span() for m in _WORD.finditer(text, start, end)]
+        # word k is parts[2k + 1]: it starts where the parts before it end
+        offsets = list(accumulate(map(len, parts), initial=start))
         out: list[Match] = []
         n = len(info)
         for i in starts:
@@ -266,7 +307,7 @@ class CompiledLexicon:
             while True:
                 for node in frontier:
                     for code, entry in node.outputs:
-                        out.append(Match(code, entry, spans[i][0], spans[j][1]))
+                        out.append(Match(code, entry, offsets[2 * i + 1], offsets[2 * j + 2]))
                 j += 1
                 if j >= n:
                     break
@@ -284,7 +325,7 @@ class CompiledLexicon:
 
     def _match_chinese(self, text: str, start: int, end: int) -> list[Match]:
         chunk = text[start:end]
-        folded = chunk.lower()
+        folded = _fold_like_re(chunk)
         if len(folded) != len(chunk):  # lower() changed lengths (rare letters): keep offsets true
             folded = chunk
         out: list[Match] = []
@@ -292,6 +333,79 @@ class CompiledLexicon:
             s = start + last - length + 1
             out.extend(Match(code, entry, s, start + last + 1) for code, entry in outputs)
         return out
+
+
+def _case_table() -> dict[int, int]:
+    """Characters ``re.IGNORECASE`` treats as one beyond what ``str.lower`` joins (``ı``
+    and ``i``, ``ſ`` and ``s``, ``ς`` and ``σ`` ...), each mapped to one of its class."""
+    try:
+        from re import _casefix  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - an interpreter without the table
+        return {}
+    table: dict[int, int] = {}
+    for char, others in _casefix._EXTRA_CASES.items():
+        canonical = min(char, *others)
+        for c in (char, *others):
+            if c != canonical:
+                table[c] = canonical
+    return table
+
+
+_CASE_TABLE = _case_table()
+
+
+_CASE_CHARS = re.compile("[" + re.escape("".join(map(chr, _CASE_TABLE))) + "]")
+
+
+def _fold_like_re(text: str) -> str:
+    """``text`` folded so that equal results mean equal under ``re.IGNORECASE`` for the
+    literal tests of :meth:`CompiledLexicon._match_regexes` (same length as ``lower()``)."""
+    lowered = text.lower()
+    return lowered.translate(_CASE_TABLE) if _CASE_CHARS.search(lowered) else lowered
+
+
+def _required_literals(pattern: str) -> tuple[tuple[str, bool], ...]:
+    """Every literal run (two characters or more) a match of ``pattern`` must contain, at
+    its top level, with whether it must match in case (inside ``(?-i:...)``); folded
+    when not. Empty for a pattern the parser cannot read."""
+    try:
+        parsed = re._parser.parse(pattern)  # type: ignore[attr-defined]
+    except Exception:
+        return ()
+    zero_width = ("AT", "ASSERT", "ASSERT_NOT")
+    items = [(op, arg) for op, arg in parsed if str(op) not in zero_width]
+    cased = False
+    if len(items) == 1 and str(items[0][0]) == "SUBPATTERN":
+        _group, _add, dropped, inner = items[0][1]
+        parsed, cased = inner, bool(dropped & re.IGNORECASE)
+    runs: list[str] = []
+    current: list[str] = []
+    for op, arg in parsed:
+        if str(op) == "LITERAL":
+            current.append(chr(arg))
+        elif str(op) in zero_width:
+            continue
+        else:
+            runs.append("".join(current))
+            current = []
+    runs.append("".join(current))
+    return tuple(
+        dict.fromkeys(
+            (run if cased else _fold_like_re(run), cased) for run in runs if len(run) >= 2
+        )
+    )
+
+
+def _reach_of(pattern: str) -> int:
+    """How far from its required literal a match of ``pattern`` can reach: its longest
+    possible match (from Python's regex parser), plus room for a lookahead past the
+    match's end, at most :data:`_REGEX_REACH`. (Lookbehinds and ``\b`` see the text
+    before a window's start anyway: ``finditer(text, pos)`` does not cut the string.)"""
+    try:
+        _low, high = re._parser.parse(pattern).getwidth()  # type: ignore[attr-defined]
+    except Exception:
+        return _REGEX_REACH
+    return int(min(high + _LOOKAHEAD, _REGEX_REACH))
 
 
 def _required_literal(pattern: str) -> str | None:

@@ -26,10 +26,13 @@ from ..coders.base import Segment
 from ..store import Store, now
 from ..store import codebooks as cbq
 from ..store import codings as cq
-from ..store.schema import sources
+from ..store.schema import source_actors, sources
 from ..store.sources import SourceFilter
 
 __all__ = ["RunSummary", "run_coder"]
+
+#: Sources whose actor links are read in one query.
+_BLOCK = 500
 
 
 @dataclass
@@ -79,15 +82,28 @@ def run_coder(
     n_bytes = 0
     attributed = AttributionSummary()
     unit = params.get("unit", "sentence")
+    actors_of: dict[int, list[tuple[int, str]]] = {}
     for i, source_id in enumerate(todo):
+        if i % _BLOCK == 0:  # the source-actor links of the next block, in one query
+            block = todo[i : i + _BLOCK]
+            with store.read() as conn:
+                actors_of = {sid: [] for sid in block}
+                for sid, actor_id, role in conn.execute(
+                    select(
+                        source_actors.c.source_id, source_actors.c.actor_id, source_actors.c.role
+                    ).where(source_actors.c.source_id.in_(block))
+                ):
+                    actors_of[int(sid)].append((int(actor_id), str(role)))
         with store.read() as conn:
-            text, rows = cq.unit_segments(conn, source_id, unit)
+            text, rows, paragraphs = cq.source_units(conn, source_id, unit)
             context = SourceContext(
                 conn,
                 source_id,
                 matcher,
                 text,
                 [(r.start, r.end, r.language) for r in rows] if unit == "sentence" else None,
+                paragraphs=paragraphs,
+                actors=actors_of[source_id],
             )
         n_chars += len(text)
         n_bytes += len(text.encode("utf-8"))

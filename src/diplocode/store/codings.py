@@ -88,6 +88,29 @@ def unit_segments(conn: Connection, source_id: int, kind: str) -> tuple[str, lis
     return text, list(rows)
 
 
+def source_units(
+    conn: Connection, source_id: int, kind: str
+) -> tuple[str, list[Any], list[tuple[int, int, str | None]]]:
+    """A source's text, its segments of one kind (id, start, end, language) in order, and
+    its paragraphs (start, end, language) in order: what a coder and the resolver need,
+    in two queries."""
+    text = conn.execute(select(sources.c.text).where(sources.c.id == source_id)).scalar_one()
+    rows: list[Any] = []
+    paragraphs: list[tuple[int, int, str | None]] = []
+    for row in conn.execute(
+        select(
+            segments.c.kind, segments.c.id, segments.c.start, segments.c.end, segments.c.language
+        )
+        .where(segments.c.source_id == source_id, segments.c.kind.in_(sorted({kind, "paragraph"})))
+        .order_by(segments.c.kind, segments.c.start)
+    ):
+        if row[0] == kind:
+            rows.append(row)
+        if row[0] == "paragraph":
+            paragraphs.append((row[2], row[3], row[4]))
+    return text, rows, paragraphs
+
+
 _INSERT_RETURNING_ID = codings.insert().returning(codings.c.id, sort_by_parameter_order=True)
 
 
