@@ -129,20 +129,27 @@ def codebook_imported(
     version: str,
     content_hash: str,
     n_codes: int,
+    parent_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+    edit: str | None = None,
 ) -> int:
-    """A codebook version was stored (its content hash pins its content)."""
-    return append(
-        conn,
-        "codebook.imported",
-        actor,
-        {
-            "codebook_version_id": version_id,
-            "name": name,
-            "version": version,
-            "content_hash": content_hash,
-            "codes": n_codes,
-        },
-    )
+    """A codebook version was stored (its content hash pins its content), with the
+    version it was made from, how its codes follow from that version's (``changes``)
+    and, for an edit in the workbench, what the edit was."""
+    detail: dict[str, Any] = {
+        "codebook_version_id": version_id,
+        "name": name,
+        "version": version,
+        "content_hash": content_hash,
+        "codes": n_codes,
+    }
+    if parent_id is not None:
+        detail["parent_id"] = parent_id
+    if changes:
+        detail["changes"] = changes
+    if edit:
+        detail["edit"] = edit
+    return append(conn, "codebook.imported", actor, detail)
 
 
 def coding_digest(row: Any) -> str:
@@ -193,7 +200,8 @@ def coding_changed(
     code_key: str,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """A coding was created, accepted, rejected or edited (``kind``: coding.created|accepted|rejected|changed)."""
+    """A coding was created, accepted, rejected, edited or reopened (``kind``:
+    coding.created|accepted|rejected|changed|reopened)."""
     payload = {
         "coding_id": row["id"],
         "digest": coding_digest(row),
@@ -357,7 +365,13 @@ def _track(row: Any, recorded_text: dict[int, str], expected: dict[int, tuple[st
     elif kind == "codings.suggested":
         for coding_id, digest in json.loads(row["payload"])["codings"]:
             expected[int(coding_id)] = (digest, row["id"])
-    elif kind in ("coding.created", "coding.accepted", "coding.rejected", "coding.changed"):
+    elif kind in (
+        "coding.created",
+        "coding.accepted",
+        "coding.rejected",
+        "coding.changed",
+        "coding.reopened",
+    ):
         payload = json.loads(row["payload"])
         expected[int(payload["coding_id"])] = (payload["digest"], row["id"])
     elif kind == "coding.deleted":

@@ -750,7 +750,8 @@ def codebook_export(
     ] = None,
     fmt: Annotated[str, typer.Option("--format", help="yaml or json.")] = "yaml",
 ) -> None:
-    """Write a stored codebook version as YAML or JSON (importing it back gives the same hash).
+    """Write a stored codebook version as YAML or JSON, without its 'changes:' (importing it
+    back unchanged stores nothing new; edit it and declare changes relative to the newest).
 
     Example: diplocode codebook export --out codebook.yaml
     """
@@ -762,7 +763,7 @@ def codebook_export(
             _, codebook = proj.codebook(ref)
         except DiplocodeError as e:
             _fail(e)
-    text = dumps(codebook, fmt)
+    text = dumps(codebook.without_changes(), fmt)
     if out is None:
         sys.stdout.write(text)
     else:
@@ -819,6 +820,120 @@ def codebook_diff(
                 highlight=False,
                 markup=True,
             )
+
+
+_EditUser = Annotated[str | None, typer.Option("--user", help="Who edits it (audit trail).")]
+
+
+def _edited(project: str | None, what: str, call: Any) -> None:
+    """Run one codebook edit (a new version) and say what it made."""
+    with _open(project) as proj:
+        try:
+            version_id, version = call(proj)
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(
+        f"{what}: new version {version} (#{version_id}); codings made under earlier versions "
+        "keep counting through the declared change."
+    )
+
+
+@codebook_app.command("rename")
+def codebook_rename(
+    old: Annotated[str, typer.Argument(help="The code's key.")],
+    new: Annotated[str, typer.Argument(help="Its new key.")],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Give a code a new key (a new codebook version); its codings count under the new key.
+
+    Example: diplocode codebook rename scholarships_mobility mobility
+    """
+    from .codebook import edit
+
+    _edited(
+        project, f"renamed {old} to {new}", lambda p: edit.rename_code(p, old, new, by=_who(user))
+    )
+
+
+@codebook_app.command("merge")
+def codebook_merge(
+    keys: Annotated[list[str], typer.Argument(help="The codes to merge.")],
+    into: Annotated[str, typer.Option("--into", help="The code they join (it stays).")],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Merge codes into one (a new codebook version): their codings count as it.
+
+    Example: diplocode codebook merge language_programs scholarships_mobility --into education
+    """
+    from .codebook import edit
+
+    _edited(
+        project,
+        f"merged {', '.join(keys)} into {into}",
+        lambda p: edit.merge_codes(p, keys, into, by=_who(user)),
+    )
+
+
+@codebook_app.command("move")
+def codebook_move(
+    key: Annotated[str, typer.Argument(help="The code's key.")],
+    dimension: Annotated[str, typer.Option("--dimension", help="The dimension it moves to.")],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Move a code to another dimension (a new codebook version); its codings follow it.
+
+    Example: diplocode codebook move energy_security --dimension effect
+    """
+    from .codebook import edit
+
+    _edited(
+        project,
+        f"moved {key} to {dimension}",
+        lambda p: edit.move_code(p, key, dimension, by=_who(user)),
+    )
+
+
+@codebook_app.command("delete")
+def codebook_delete(
+    key: Annotated[str, typer.Argument(help="The code's key.")],
+    into: Annotated[
+        str | None,
+        typer.Option("--into", help="A code its codings then count as (a merge)."),
+    ] = None,
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Delete a code (a new codebook version): only when no coding counts as it, or with --into.
+
+    Example: diplocode codebook delete unused_code
+    """
+    from .codebook import edit
+
+    _edited(project, f"deleted {key}", lambda p: edit.delete_code(p, key, by=_who(user), into=into))
+
+
+@codebook_app.command("add-code")
+def codebook_add_code(
+    key: Annotated[str, typer.Argument(help="The new code's key.")],
+    dimension: Annotated[str, typer.Option("--dimension", help="The dimension it joins.")],
+    label: Annotated[str, typer.Option("--label", help="Its English label.")],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Add a code to a dimension (a new codebook version).
+
+    Example: diplocode codebook add-code digital_silk_road --dimension channel --label "Digital Silk Road"
+    """
+    from .codebook import edit
+
+    _edited(
+        project,
+        f"added {key}",
+        lambda p: edit.add_code(p, dimension, key, by=_who(user), label={"en": label}),
+    )
 
 
 # -- coding -----------------------------------------------------------------------------------
@@ -890,6 +1005,12 @@ def code(
         f"{summary.coder} (coder #{summary.coder_id}, codebook version #{summary.codebook_version_id}): "
         f"{summary.sources_coded} sources coded, {summary.sources_skipped} already done, "
         f"[bold]{summary.suggestions}[/] suggestions in {summary.seconds:.1f}s"
+        + (
+            f"; {summary.already_there} not suggested again (the span and code were there "
+            "already: suggested under an earlier codebook version or decided by a person)"
+            if summary.already_there
+            else ""
+        )
     )
 
 

@@ -25,9 +25,9 @@ from .project import Project
 from .store import codings as cq
 from .store import inserted_id, now
 from .store.codebooks import code_ids, resolve_version
-from .store.schema import codes, codings, memos, sources
+from .store.schema import audit_events, coders, codes, codings, memos, sources
 
-__all__ = ["accept", "change_code", "create", "delete", "reject", "write_memo"]
+__all__ = ["accept", "change_code", "create", "delete", "reject", "reopen", "write_memo"]
 
 
 def _existing(conn: Any, coding_id: int, owner: str) -> dict[str, Any]:
@@ -216,16 +216,21 @@ def change_code(
     *,
     expect: str | None = None,
 ) -> None:
-    """A human replaces the code of a coding (same codebook version); it becomes ``final``."""
+    """A human replaces the code of a coding with a code of the newest version of its
+    codebook (the coding moves to that version); it becomes ``final``."""
+    from .store.codebooks import get_version, latest_of
+
     with project.store.read() as conn:
         row = _existing(conn, coding_id, "coding.change_code")
-        ids = code_ids(conn, row["codebook_version_id"])
+        name = get_version(conn, row["codebook_version_id"])["name"]
+        newest = int(latest_of(conn, name) or row["codebook_version_id"])
+        ids = code_ids(conn, newest)
     if code_key not in ids:
         raise DiplocodeError(
             "E060",
             param="code",
             owner="coding.change_code",
-            constraint="a code of the coding's codebook version",
+            constraint=f"a code of the newest version of codebook {name}",
             value=code_key,
         )
     _set(
@@ -233,10 +238,65 @@ def change_code(
         coding_id,
         who,
         "coding.changed",
-        {"code_id": ids[code_key], "status": "final"},
+        {"code_id": ids[code_key], "codebook_version_id": newest, "status": "final"},
         note,
         expect,
     )
+
+
+def reopen(
+    project: Project,
+    coding_id: int,
+    who: str,
+    note: str | None = None,
+    *,
+    expect: str | None = None,
+) -> None:
+    """Undo a review decision: a machine suggestion that was accepted, rejected or given
+    another code becomes an unreviewed suggestion again, with the code it was suggested
+    with (from the audit trail). A person's own coding has no decision to undo (delete it
+    instead). With ``expect`` (the status the reviewer saw), a coding changed in the
+    meantime raises E086."""
+    with project.store.read() as conn:
+        row = _existing(conn, coding_id, "coding.reopen")
+        kind = conn.execute(
+            select(coders.c.kind).where(coders.c.id == row["coder_id"])
+        ).scalar_one()
+        first_change = _first_change(conn, coding_id)
+    if kind == "human" or row["status"] == "suggested":
+        raise DiplocodeError(
+            "E060",
+            param="coding",
+            owner="coding.reopen",
+            constraint="a machine suggestion that was accepted, rejected or changed",
+            value=f"#{coding_id} ({'a person' + chr(39) + 's coding' if kind == 'human' else 'not reviewed yet'})",
+        )
+    values: dict[str, Any] = {"status": "suggested"}
+    if first_change is not None:  # the code it was suggested with
+        values.update(first_change)
+    _set(project, coding_id, who, "coding.reopened", values, note, expect or row["status"])
+
+
+def _first_change(conn: Any, coding_id: int) -> dict[str, Any] | None:
+    """The code (and codebook version) a coding had before its first change of code."""
+    import json as _json
+
+    for (payload,) in conn.execute(
+        select(audit_events.c.payload)
+        .where(
+            audit_events.c.kind == "coding.changed",
+            audit_events.c.payload.like(f'%"coding_id":{int(coding_id)},%'),
+        )
+        .order_by(audit_events.c.id)
+    ):
+        data = _json.loads(payload)
+        before = data.get("before") or {}
+        if data.get("coding_id") == coding_id and "code_id" in before:
+            out = {"code_id": before["code_id"]}
+            if "codebook_version_id" in before:
+                out["codebook_version_id"] = before["codebook_version_id"]
+            return out
+    return None
 
 
 def delete(project: Project, coding_id: int, who: str, reason: str | None = None) -> None:

@@ -153,6 +153,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The project has no codebook yet.",
         "Import one: 'diplocode codebook import cultural-diplomacy' (the built-in) or 'diplocode codebook import FILE'.",
     ),
+    "E075": (
+        "The new version of codebook '{name}' drops {keys} of version {parent} without saying what became of them.",
+        "Keep the code, or declare it under 'changes:' in the YAML (renamed: {{old: new}}, merged: {{old: into}}, split: {{old: [a, b]}} or deleted: [old]); see docs/codebook.md, 'Versions'.",
+    ),
+    "E076": (
+        "The 'changes:' of the new version of codebook '{name}' name {keys}, which version {parent} does not have.",
+        "Declare changes relative to the newest version, {parent} ('diplocode codebook show' lists its codes); an exported codebook carries no 'changes:'.",
+    ),
+    "E077": (
+        "Code '{key}' has {n} coding(s); deleting it would drop them from every comparison.",
+        "Merge it into another code instead (the editor's Merge, or 'merged: {{{key}: OTHER}}' under 'changes:'), or delete its codings first.",
+    ),
+    "E078": (
+        "Codebook '{name}' already has a code '{key}'.",
+        "Choose another key (lower-case letters, digits, '_' and '.'), or edit the existing code.",
+    ),
+    "E079": (
+        "Codebook '{name}' has no dimension '{key}'.",
+        "Use one of: {allowed}.",
+    ),
     # --- users, sessions and the web workbench ---------------------------------------------
     "E080": (
         "There is no user named '{username}'.",

@@ -93,11 +93,19 @@ class Project:
         return str(self.store.get_meta("name", ""))
 
     # -- codebooks ----------------------------------------------------------------------
-    def import_codebook(self, codebook: Codebook, who: str = "system") -> tuple[int, bool]:
+    def import_codebook(
+        self, codebook: Codebook, who: str = "system", *, edit: str | None = None
+    ) -> tuple[int, bool]:
         """Store a codebook version (one transaction, with its audit event).
 
-        Returns ``(version id, created)``; content already stored (same hash) is not
-        stored again.
+        Returns ``(version id, created)``. Content already stored (same hash) is not
+        stored again, nor is content equal to the newest version of that codebook but
+        for ``changes:`` (an export imported back unchanged). A new version is linked to
+        the newest version of the same name (its parent): every code of the parent is
+        kept or declared under ``changes:`` (E075, E076), so human codings and decisions
+        made under the parent count under the new version
+        (:func:`diplocode.store.codebooks.counted_codes`). ``edit`` describes an edit made
+        in the workbench, for the audit event.
         """
         from . import audit
         from .store import codebooks as cbq
@@ -107,11 +115,25 @@ class Project:
             existing = cbq.find_by_hash(conn, digest)
             if existing is not None:
                 return int(existing), False
+            parent_id = cbq.latest_of(conn, codebook.name)
+            if parent_id is not None:
+                parent = Codebook.model_validate(cbq.get_version(conn, parent_id)["content"])
+                if parent.without_changes().canonical() == codebook.without_changes().canonical():
+                    return int(parent_id), False
             content = codebook.canonical()
             version_id = cbq.insert_version(conn, content, digest, who)
             n_codes = sum(1 for _ in codebook.codes())
             audit.codebook_imported(
-                conn, who, version_id, codebook.name, codebook.version, digest, n_codes
+                conn,
+                who,
+                version_id,
+                codebook.name,
+                codebook.version,
+                digest,
+                n_codes,
+                parent_id=parent_id,
+                changes=content.get("changes"),
+                edit=edit,
             )
         return version_id, True
 

@@ -33,6 +33,7 @@ from sqlalchemy import Connection, and_, case, func, or_, select
 from .codebook.model import Codebook
 from .errors import DiplocodeError
 from .project import Project
+from .store.codebooks import code_ids, counted_codes
 from .store.schema import coders, codes, codings, segments, sources
 from .store.sources import SourceFilter, actors_of
 from .users import User
@@ -224,7 +225,16 @@ def retrieve(
     version_id, book = project.codebook(codebook)
     keys = expand_codes(codes_, book)
     blind = _blind_for(project, viewer)
-    clauses = _where(version_id, keys, counted, flt, coder, viewer if blind else None)
+    with project.store.read() as conn:
+        # the chosen codes, and the codes of earlier versions that count as them
+        own = code_ids(conn, version_id)
+        wanted = {own[k]: k for k in keys}
+        key_of = {
+            old: wanted[new]
+            for old, new in counted_codes(conn, version_id).items()
+            if new in wanted
+        }
+    clauses = _where(sorted(key_of), counted, flt, coder, viewer if blind else None)
     with project.store.read() as conn:
         total = int(conn.execute(_base([func.count()], clauses)).scalar() or 0)
         rows = conn.execute(_page_query(clauses, limit, offset)).mappings().all()
@@ -233,8 +243,15 @@ def retrieve(
         pages = _paragraph_pages(conn, source_ids)
         about = _about(conn, [r["id"] for r in rows])
     labels = {c.key: c.label.get(lang) or c.label["en"] for c in book.codes()}
+    dimension_of = book.dimension_of()
     passages = [
-        _passage(r, labels, actor_map.get(r["source_id"], []), pages.get(r["source_id"]), about)
+        _passage(
+            {**r, "code": key_of[r["code_id"]], "dimension": dimension_of[key_of[r["code_id"]]]},
+            labels,
+            actor_map.get(r["source_id"], []),
+            pages.get(r["source_id"]),
+            about,
+        )
         for r in rows
     ]
     name = f"{book.name} {book.version}"
@@ -257,16 +274,14 @@ def retrieve(
 
 
 def _where(
-    version_id: int,
-    keys: list[str],
+    code_ids_: list[int],
     statuses: list[str],
     flt: SourceFilter | None,
     coder: str | None,
     blind_viewer: User | None,
 ) -> list[Any]:
     clauses = [
-        codes.c.codebook_version_id == version_id,
-        codes.c.key.in_(keys),
+        codings.c.code_id.in_(code_ids_),
         codings.c.status.in_(statuses),
         *(flt or SourceFilter()).where(),
     ]
@@ -304,6 +319,7 @@ def _page_query(clauses: list[Any], limit: int | None, offset: int) -> Any:
             codings.c.memo,
             codings.c.created_by,
             codings.c.updated_by,
+            codings.c.code_id,
             codes.c.key.label("code"),
             codes.c.dimension,
             coders.c.name.label("coder"),

@@ -16,7 +16,7 @@ from diplocode.corpus.metadata import SourceMeta
 from diplocode.engine import run_coder
 from diplocode.errors import DiplocodeError
 from diplocode.project import Project
-from diplocode.store.schema import audit_events, coders, codings
+from diplocode.store.schema import audit_events, coders, codes, codings
 
 BOOK = """\
 name: mini
@@ -139,7 +139,20 @@ def test_a_new_codebook_version_is_a_new_run(coded: Project) -> None:
     )
     second = _run(coded)
     assert second.sources_coded == 3 and _count(coded, coders) == 2
-    assert _count(coded, codings) == n + second.suggestions and second.suggestions == 7
+    # the new version's run suggests only what is new (#10): the n spans and codes of the
+    # first run are there already, under version 1, and count under version 2
+    assert second.already_there == n and second.suggestions == 7 - n > 0
+    assert _count(coded, codings) == n + second.suggestions
+    with coded.store.read() as conn:
+        new_keys = {
+            k
+            for (k,) in conn.execute(
+                select(codes.c.key)
+                .join(codings, codings.c.code_id == codes.c.id)
+                .where(codings.c.coder_id == second.coder_id)
+            )
+        }
+    assert new_keys == {"scholarships_mobility"}
 
 
 def test_the_audit_trail_vouches_for_every_suggestion(coded: Project) -> None:

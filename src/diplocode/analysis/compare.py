@@ -29,6 +29,7 @@ from sqlalchemy import func, select
 
 from ..codebook.model import UI_LANGUAGES, Codebook, Layout
 from ..errors import DiplocodeError
+from ..store.codebooks import carried_over, counted_codes
 from ..store.schema import SOURCE_GROUPS, coders, codings, sources
 from . import stats
 from .data import ACTOR_ROLES, codings_frame, documents_frame
@@ -255,6 +256,11 @@ class Comparison:
             parts.append(f"{m['undated_excluded']} undated codings left out")
         if m.get("unattributed"):
             parts.append(f"{m['unattributed']} codings about no known actor")
+        if m.get("from_earlier_versions"):
+            parts.append(
+                f"{m['from_earlier_versions']} codings made under earlier versions of the "
+                "codebook counted through its declared changes"
+            )
         filters = [
             f"{name} {', '.join(values)}"
             for name, values in (
@@ -549,6 +555,9 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
     spec = (spec or Spec()).validate(project.languages)
     ensure_attributed(project.store, who)
     version_id, codebook = project.codebook(spec.codebook)
+    with project.store.read() as conn:
+        counted = counted_codes(conn, version_id)  # its codes and its earlier versions'
+        carried = carried_over(conn, version_id)
     frame = codings_frame(
         project.store,
         include_suggested=spec.include_suggested,
@@ -556,6 +565,7 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
         actor_role=spec.actor_role,
     )
     n_attributed = int(frame["coding_id"].nunique()) if not frame.empty else 0
+    from_earlier = int(frame.attrs.get("from_earlier_versions", 0))
     documents = documents_frame(project.store, actor_role=spec.actor_role, frame=frame)
     frame, documents, filtered = _filter(project, frame, documents, spec)
     years = frame["year"] if not frame.empty else pd.Series([], dtype="Int64")
@@ -604,7 +614,7 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
                 .where(
                     coders.c.id.in_(
                         select(codings.c.coder_id).where(
-                            codings.c.codebook_version_id == version_id,
+                            codings.c.code_id.in_(list(counted)),
                             codings.c.status.in_(list(frame.attrs.get("statuses", []))),
                         )
                     )
@@ -640,13 +650,15 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
         "filtered_out": filtered,
         "coders": [dict(c) for c in used],
         "attribution": state,
-        "unattributed": _unattributed(project, spec, version_id, n_attributed),
+        "unattributed": _unattributed(project, spec, counted, n_attributed),
+        "from_earlier_versions": from_earlier,
+        "codebook_changes": carried,
     }
     frame.attrs.update(statuses=meta["statuses"], include_suggested=spec.include_suggested)
     return Comparison(spec, version_id, codebook, frame, documents, meta, project.store)
 
 
-def _unattributed(project: Any, spec: Spec, version_id: int, n_attributed: int) -> int:
+def _unattributed(project: Any, spec: Spec, counted: dict[int, int], n_attributed: int) -> int:
     """Counted codings that count for no actor under the spec's role: all counted codings
     less those the frame holds (one count, no anti-join)."""
     if spec.actor_role != "about":
@@ -658,7 +670,7 @@ def _unattributed(project: Any, spec: Spec, version_id: int, n_attributed: int) 
                 select(func.count())
                 .select_from(codings)
                 .where(
-                    codings.c.codebook_version_id == version_id,
+                    codings.c.code_id.in_(list(counted)),
                     codings.c.status.in_(statuses),
                 )
             ).scalar()

@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from ..errors import DiplocodeError
 from ..store import Store
+from ..store.codebooks import counted_codes
 from ..store.schema import (
     CODING_STATUSES,
     actors,
@@ -94,8 +95,12 @@ def codings_frame(
         + " END"
     )
     where = f" WHERE c.status IN ({', '.join(repr(s) for s in statuses)})"
+    mapping: dict[int, int] | None = None
     if codebook_version_id is not None:
-        where += f" AND c.codebook_version_id = {int(codebook_version_id)}"
+        # the version's own codes and, through code_map, those of its earlier versions
+        with store.read() as conn:
+            mapping = counted_codes(conn, int(codebook_version_id))
+        where += f" AND c.code_id IN ({', '.join(str(int(i)) for i in sorted(mapping)) or 'NULL'})"
     if actor_role == "about":
         # one row per (coding, actor its passage is about): the join does the expansion
         sql = (
@@ -128,7 +133,7 @@ def codings_frame(
         source_rows = conn.execute(
             select(sources.c.id, sources.c.date_year, sources.c.source_group, sources.c.language)
         ).all()
-    frame = _assemble(rows, code_rows, actor_names, links, source_rows)
+    frame = _assemble(rows, code_rows, actor_names, links, source_rows, mapping)
     frame.attrs["statuses"] = list(statuses)
     frame.attrs["include_suggested"] = include_suggested
     frame.attrs["actor_role"] = actor_role
@@ -220,6 +225,7 @@ def _assemble(
     actor_names: dict[int, str],
     links: Sequence[Any] | None,
     source_rows: Sequence[Any],
+    mapping: dict[int, int] | None = None,
 ) -> pd.DataFrame:
     if not rows:
         return _empty()
@@ -230,6 +236,14 @@ def _assemble(
     scores[scores < 0] = np.nan
     ints = table[:, :8].astype(np.int64)
     cid, sid, start, end, code_id, status, coder, actor_id = (ints[:, i] for i in range(8))
+    earlier = 0
+    if mapping:
+        # codes of earlier codebook versions count as the code they became
+        lut = np.arange(max(max(mapping), int(code_id.max())) + 1, dtype=np.int64)
+        lut[np.fromiter(mapping, dtype=np.int64)] = np.fromiter(mapping.values(), dtype=np.int64)
+        moved = lut[code_id] != code_id
+        earlier = len(np.unique(cid[moved]))
+        code_id = lut[code_id]
     take = np.arange(len(cid))
     if links is not None:
         # each coding once per actor of its source in the role: links sorted by source
@@ -272,7 +286,7 @@ def _assemble(
     src_inv, uniq_src = pd.factorize(sid)
     per_source = [meta[int(s)] for s in uniq_src]
     status_inv, uniq_status = pd.factorize(status)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "coding_id": cid,
             "source_id": sid,
@@ -288,6 +302,8 @@ def _assemble(
             "coder_id": coder,
         }
     )
+    frame.attrs["from_earlier_versions"] = earlier
+    return frame
 
 
 def _empty() -> pd.DataFrame:

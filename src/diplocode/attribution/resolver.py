@@ -132,7 +132,7 @@ class SourceContext:
                     select(source_actors.c.actor_id, source_actors.c.role).where(
                         source_actors.c.source_id == source_id
                     )
-                ).tuples()
+                )
             )
         for actor_id, role in sorted((int(a), str(r)) for a, r in actors):
             (self.subjects if role == "subject" else self.authors).append(actor_id)

@@ -176,8 +176,8 @@ class CompiledLexicon:
         for table, attr in ((by_anchor, "_anchors"), (by_cased, "_anchors_cased")):
             if table:
                 automaton = ahocorasick.Automaton()
-                for anchor, indices in table.items():
-                    automaton.add_word(anchor, indices)
+                for literal, indices in table.items():
+                    automaton.add_word(literal, indices)
                 automaton.make_automaton()
                 setattr(self, attr, automaton)
 

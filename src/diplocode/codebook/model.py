@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
+    "Changes",
     "Charts",
     "Code",
     "Codebook",
@@ -287,6 +288,53 @@ def _select_codes(dim: Dimension, patterns: list[str]) -> list[str]:
     return out
 
 
+class Changes(_Strict):
+    """How a version's codes follow from the codes of the version it was made from.
+
+    A code whose key stays is the same code. Every other code of the previous version
+    is declared here: ``renamed`` (old key -> new key), ``merged`` (old key -> the code
+    it joins), ``split`` (old key -> the new codes; its codings count for the first,
+    flagged for review) or ``deleted`` (its codings no longer count). Human codings and
+    decisions made under earlier versions count under this one through these mappings.
+    """
+
+    renamed: dict[str, str] = Field(default_factory=dict)
+    merged: dict[str, str] = Field(default_factory=dict)
+    split: dict[str, list[str]] = Field(default_factory=dict)
+    deleted: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _once(self) -> Changes:
+        seen: set[str] = set()
+        for key in [*self.renamed, *self.merged, *self.split, *self.deleted]:
+            if key in seen:
+                raise ValueError(f"changes: {key!r} is declared twice")
+            seen.add(key)
+        for key, into in self.split.items():
+            if not into:
+                raise ValueError(f"changes.split: {key!r} needs at least one new code")
+        return self
+
+    def old_keys(self) -> list[str]:
+        return [*self.renamed, *self.merged, *self.split, *self.deleted]
+
+    def targets(self, old_key: str) -> list[str]:
+        """The codes of this version an old key's codings count for ([] when deleted;
+        the first counts, for a split)."""
+        if old_key in self.renamed:
+            return [self.renamed[old_key]]
+        if old_key in self.merged:
+            return [self.merged[old_key]]
+        return list(self.split.get(old_key, []))
+
+    def relation(self, old_key: str) -> str:
+        for name in ("renamed", "merged", "split", "deleted"):
+            value = getattr(self, name)
+            if old_key in value:
+                return name
+        return "same"
+
+
 class Codebook(_Strict):
     """A whole codebook version.
 
@@ -308,6 +356,7 @@ class Codebook(_Strict):
     source: str | None = None
     dimensions: list[Dimension]
     tables: Tables | None = None
+    changes: Changes | None = None
 
     @model_validator(mode="after")
     def _unique_and_parents(self) -> Codebook:
@@ -328,6 +377,18 @@ class Codebook(_Strict):
                 )
         if self.tables is not None:
             self._check_tables(self.tables, {d.key: d for d in self.dimensions})
+        if self.changes is not None:
+            for old_key in self.changes.old_keys():
+                if old_key in seen:
+                    raise ValueError(
+                        f"changes: {old_key!r} is still a code of this version; "
+                        "only codes that are gone are declared renamed, merged, split or deleted"
+                    )
+                for target in self.changes.targets(old_key):
+                    if target not in seen:
+                        raise ValueError(
+                            f"changes: {old_key!r} goes to {target!r}, which is not a code of this version"
+                        )
         return self
 
     @staticmethod
@@ -376,9 +437,15 @@ class Codebook(_Strict):
         """The JSON-ready content (defaults included) that is hashed and stored. A codebook
         without a ``tables:`` section hashes as it did before the section existed."""
         data = self.model_dump(mode="json")
-        if data.get("tables") is None:
-            data.pop("tables", None)
+        for optional in ("tables", "changes"):
+            if data.get(optional) is None:
+                data.pop(optional, None)
         return data
+
+    def without_changes(self) -> Codebook:
+        """This version's content without its ``changes:`` (which describe how it was
+        made from its parent): what an export carries and what an edit starts from."""
+        return self.model_copy(update={"changes": None})
 
     def content_hash(self) -> str:
         blob = json.dumps(

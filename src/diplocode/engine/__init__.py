@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, or_, select
 
 from .. import audit
 from ..attribution import gazetteer as gz
@@ -26,7 +26,7 @@ from ..coders.base import Segment
 from ..store import Store, now
 from ..store import codebooks as cbq
 from ..store import codings as cq
-from ..store.schema import source_actors, sources
+from ..store.schema import coders, codings, source_actors, sources
 from ..store.sources import SourceFilter
 
 __all__ = ["RunSummary", "run_coder"]
@@ -47,6 +47,9 @@ class RunSummary:
     chars: int
     utf8_bytes: int
     attribution: dict[str, int] = field(default_factory=dict)  # rule -> codings
+    #: suggestions not written: the span and code were there already (suggested by this
+    #: coder under an earlier codebook version, or decided by a person)
+    already_there: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -70,6 +73,7 @@ def run_coder(
     with store.read() as conn:
         _, matcher = gz.matcher_for(conn)
         code_ids = cbq.code_ids(conn, codebook_version_id)
+        counted = cbq.counted_codes(conn, codebook_version_id)
         query = select(sources.c.id).order_by(sources.c.id)
         clauses = (flt or SourceFilter()).where()
         if clauses:
@@ -83,8 +87,10 @@ def run_coder(
     attributed = AttributionSummary()
     unit = params.get("unit", "sentence")
     actors_of: dict[int, list[tuple[int, str]]] = {}
+    taken: dict[int, set[tuple[int, int, int]]] = {}
+    n_skipped = 0
     for i, source_id in enumerate(todo):
-        if i % _BLOCK == 0:  # the source-actor links of the next block, in one query
+        if i % _BLOCK == 0:  # the next block's source-actor links and codings, in two queries
             block = todo[i : i + _BLOCK]
             with store.read() as conn:
                 actors_of = {sid: [] for sid in block}
@@ -94,6 +100,7 @@ def run_coder(
                     ).where(source_actors.c.source_id.in_(block))
                 ):
                     actors_of[int(sid)].append((int(actor_id), str(role)))
+                taken = _taken(conn, block, counted, coder.name)
         with store.read() as conn:
             text, rows, paragraphs = cq.source_units(conn, source_id, unit)
             context = SourceContext(
@@ -112,6 +119,13 @@ def run_coder(
             for r in rows
         ]
         suggestions = coder.predict(segs)
+        # never twice: not a span and code this coder (any version) already suggested, nor
+        # one a person decided, under this codebook version or an earlier one
+        already = taken.get(source_id, set())
+        if already:
+            kept = [s for s in suggestions if (s.start, s.end, code_ids[s.code]) not in already]
+            n_skipped += len(suggestions) - len(kept)
+            suggestions = kept
         created = now()
         records = [
             {
@@ -163,6 +177,7 @@ def run_coder(
         chars=n_chars,
         utf8_bytes=n_bytes,
         attribution=dict(sorted(attributed.rules.items())),
+        already_there=n_skipped,
     )
     if todo:
         with store.begin() as conn:
@@ -175,3 +190,25 @@ def run_coder(
                 {k: v for k, v in summary.as_dict().items() if k not in ("seconds",)},
             )
     return summary
+
+
+def _taken(
+    conn: Any, block: list[int], counted: dict[int, int], coder_name: str
+) -> dict[int, set[tuple[int, int, int]]]:
+    """Per source of ``block``: the (start, end, code) spans a coder run must not suggest
+    again — those the same coder (by name, any version or parameters) suggested, and those
+    a person accepted, rejected or coded — with each code as the code of the run's
+    codebook version it counts as (codes of earlier versions through ``code_map``)."""
+    out: dict[int, set[tuple[int, int, int]]] = {}
+    rows = conn.execute(
+        select(codings.c.source_id, codings.c.start, codings.c.end, codings.c.code_id)
+        .join(coders, coders.c.id == codings.c.coder_id)
+        .where(
+            codings.c.source_id.in_(block),
+            codings.c.code_id.in_(list(counted)),
+            or_(codings.c.status != "suggested", coders.c.name == coder_name),
+        )
+    )
+    for sid, start, end, code_id in rows:
+        out.setdefault(int(sid), set()).add((int(start), int(end), counted[int(code_id)]))
+    return out

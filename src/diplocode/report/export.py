@@ -67,6 +67,8 @@ def meta_of(comparison: Comparison) -> dict[str, Any]:
         "undated_excluded": m["undated_excluded"],
         "unattributed": m["unattributed"],
         "n_codings": m["n_codings"],
+        "from_earlier_versions": m.get("from_earlier_versions", 0),
+        "codebook_changes": m.get("codebook_changes", {}),
         "coders": [c["name"] for c in m["coders"]],
     }
 

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, func, select
 
 from ..errors import DiplocodeError
 from . import inserted_id, now
-from .schema import codebook_versions, codes
+from .schema import code_map, codebook_versions, codes
 
 
 def find_by_hash(conn: Connection, content_hash: str) -> int | None:
@@ -24,8 +24,55 @@ def latest_of(conn: Connection, name: str | None = None) -> int | None:
     return conn.execute(query).scalar()
 
 
+def _keys_of(content: dict[str, Any]) -> list[str]:
+    return [code["key"] for dim in content["dimensions"] for code in dim["codes"]]
+
+
+def lineage(
+    conn: Connection, parent_id: int | None, content: dict[str, Any]
+) -> list[tuple[str, str, str, int]]:
+    """How the codes of ``content`` follow from the codes of version ``parent_id``:
+    ``(old key, new key, relation, rank)`` rows, checked: every code of the parent is
+    kept or declared under ``changes:`` (E075), and ``changes:`` names only codes the
+    parent has (E076)."""
+    if parent_id is None:
+        return []
+    parent = get_version(conn, parent_id)
+    old_keys = _keys_of(parent["content"])
+    new_keys = set(_keys_of(content))
+    changes = content.get("changes") or {}
+    declared = {
+        **{k: ("renamed", [v]) for k, v in (changes.get("renamed") or {}).items()},
+        **{k: ("merged", [v]) for k, v in (changes.get("merged") or {}).items()},
+        **{k: ("split", list(v)) for k, v in (changes.get("split") or {}).items()},
+        **{k: ("deleted", []) for k in changes.get("deleted") or []},
+    }
+    label = f"{parent['name']}@{parent['version']} (#{parent_id})"
+    unknown = sorted(set(declared) - set(old_keys))
+    if unknown:
+        raise DiplocodeError(
+            "E076", name=content["name"], keys=", ".join(map(repr, unknown)), parent=label
+        )
+    dropped = [k for k in old_keys if k not in new_keys and k not in declared]
+    if dropped:
+        raise DiplocodeError(
+            "E075", name=content["name"], keys=", ".join(map(repr, dropped)), parent=label
+        )
+    rows: list[tuple[str, str, str, int]] = []
+    for key in old_keys:
+        if key in new_keys:
+            rows.append((key, key, "same", 0))
+            continue
+        relation, targets = declared[key]
+        rows.extend((key, target, relation, rank) for rank, target in enumerate(targets))
+    return rows
+
+
 def insert_version(conn: Connection, content: dict[str, Any], content_hash: str, who: str) -> int:
-    """Store a new version and its codes; the caller checked the hash is new."""
+    """Store a new version, its codes and their links to the codes of the version
+    before it (``code_map``); the caller checked the hash is new."""
+    parent_id = latest_of(conn, content["name"])
+    links = lineage(conn, parent_id, content)
     version_id = inserted_id(
         conn.execute(
             codebook_versions.insert().values(
@@ -33,7 +80,7 @@ def insert_version(conn: Connection, content: dict[str, Any], content_hash: str,
                 version=content["version"],
                 content_hash=content_hash,
                 content=content,
-                parent_id=latest_of(conn, content["name"]),
+                parent_id=parent_id,
                 created_at=now(),
                 created_by=who,
             )
@@ -52,7 +99,69 @@ def insert_version(conn: Connection, content: dict[str, Any], content_hash: str,
         for code in dim["codes"]
     ]
     conn.execute(codes.insert(), rows)
+    if links:
+        assert parent_id is not None
+        old_ids, new_ids = code_ids(conn, parent_id), code_ids(conn, version_id)
+        conn.execute(
+            code_map.insert(),
+            [
+                {
+                    "from_code_id": old_ids[old],
+                    "to_code_id": new_ids[new],
+                    "relation": relation,
+                    "rank": rank,
+                }
+                for old, new, relation, rank in links
+            ],
+        )
     return version_id
+
+
+def counted_codes(conn: Connection, version_id: int) -> dict[int, int]:
+    """``{code id: code id of version_id}`` for every code whose codings count under
+    ``version_id``: its own codes, and the codes of its earlier versions through
+    ``code_map`` (a renamed or merged code counts as its successor; a split code as its
+    first new code; a deleted one not at all)."""
+    mapping = {i: i for i in code_ids(conn, version_id).values()}
+    child = version_id
+    seen = {version_id}
+    while True:
+        parent = conn.execute(
+            select(codebook_versions.c.parent_id).where(codebook_versions.c.id == child)
+        ).scalar()
+        if parent is None or parent in seen:
+            return mapping
+        seen.add(parent)
+        links = conn.execute(
+            select(code_map.c.from_code_id, code_map.c.to_code_id)
+            .join(codes, codes.c.id == code_map.c.from_code_id)
+            .where(codes.c.codebook_version_id == parent, code_map.c.rank == 0)
+        ).all()
+        for old, new in links:
+            if new in mapping:
+                mapping[int(old)] = mapping[new]
+        child = parent
+
+
+def carried_over(conn: Connection, version_id: int) -> dict[str, int]:
+    """How the codes of earlier versions count under ``version_id``: the number of old
+    codes per relation along the way (renamed, merged, split, deleted)."""
+    out: dict[str, int] = {}
+    child = version_id
+    seen = {version_id}
+    while True:
+        row = conn.execute(
+            select(codebook_versions.c.parent_id, codebook_versions.c.content).where(
+                codebook_versions.c.id == child
+            )
+        ).one_or_none()
+        if row is None or row[0] is None or row[0] in seen:
+            return out
+        for name, value in (row[1].get("changes") or {}).items():
+            if value:
+                out[name] = out.get(name, 0) + len(value)
+        seen.add(row[0])
+        child = row[0]
 
 
 def list_versions(conn: Connection) -> list[dict[str, Any]]:

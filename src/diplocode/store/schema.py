@@ -54,6 +54,8 @@ ACTOR_NAME_KINDS = ("name", "short", "adjective", "capital", "leader", "institut
 #: the sentence names several actors), else in the sentence, else in the paragraph, else
 #: the source's subject actors, else its author(s) (migration 0006).
 ATTRIBUTION_RULES = ("clause", "sentence", "paragraph", "subject", "author")
+#: How a code of a codebook version follows from a code of its parent (migration 0007).
+CODE_RELATIONS = ("same", "renamed", "merged", "split")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -195,6 +197,20 @@ codes = Table(
     Column("definition", JSON, nullable=False),  # {lang: text}
     UniqueConstraint("codebook_version_id", "key", name="uq_codes_version_key"),
 )
+
+#: Each code of a codebook version -> the code(s) of the next version it became
+#: (migration 0007): the same key, or a declared rename, merge or split (``rank`` 0 is the
+#: code a split code's codings count for). A deleted code has no row.
+code_map = Table(
+    "code_map",
+    metadata,
+    Column("from_code_id", Integer, ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True),
+    Column("to_code_id", Integer, ForeignKey("codes.id", ondelete="CASCADE"), primary_key=True),
+    Column("relation", String(16), nullable=False),
+    Column("rank", Integer, nullable=False, default=0),
+    CheckConstraint(_in("relation", CODE_RELATIONS), name="relation"),
+)
+Index("ix_code_map_to_code_id", code_map.c.to_code_id)
 
 coders = Table(
     "coders",

@@ -46,6 +46,7 @@ from ..analysis import stats
 from ..analysis.compare import Spec
 from ..analysis.compare import compare as run_compare
 from ..analysis.data import ACTOR_ROLES
+from ..codebook import edit as cbedit
 from ..corpus.ingest import IngestItem, ingest
 from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
 from ..corpus.readers import ReadOptions
@@ -161,9 +162,35 @@ class NewMemo(BaseModel):
     code_key: str | None = None
 
 
+class Reopen(BaseModel):
+    note: str | None = Field(default=None, max_length=10_000)
+    expect: str | None = Field(default=None, pattern="^(accepted|rejected|final)$")
+
+
 class CodeEdit(BaseModel):
     label: dict[str, str] = Field(default_factory=dict)
     definition: dict[str, str] = Field(default_factory=dict)
+    lexicon: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class NewCode(BaseModel):
+    dimension: str = Field(min_length=1, max_length=64)
+    key: str = Field(min_length=1, max_length=128)
+    label: dict[str, str]
+    definition: dict[str, str] = Field(default_factory=dict)
+
+
+class CodeRename(BaseModel):
+    new_key: str = Field(min_length=1, max_length=128)
+
+
+class CodeMove(BaseModel):
+    dimension: str = Field(min_length=1, max_length=64)
+    position: int | None = None
+
+
+class CodeMerge(BaseModel):
+    into: str = Field(min_length=1, max_length=128)
 
 
 class NewActor(BaseModel):
@@ -649,6 +676,12 @@ def create_app(
         coding.reject(project, coding_id, ctx.user.username, body.note, expect="suggested")
         return ok(coding_id=coding_id, status="rejected")
 
+    @app.post("/api/codings/{coding_id}/reopen")
+    def api_reopen(coding_id: int, body: Reopen, ctx: _Context = needs("review")) -> JSONResponse:
+        """Undo a review decision: the suggestion is unreviewed again (#10)."""
+        coding.reopen(project, coding_id, ctx.user.username, body.note, expect=body.expect)
+        return ok(coding_id=coding_id, status="suggested")
+
     @app.post("/api/codings/{coding_id}/code")
     def api_change(coding_id: int, body: ChangeCode, ctx: _Context = needs("code")) -> JSONResponse:
         coding.change_code(project, coding_id, body.code, ctx.user.username, body.note)
@@ -729,25 +762,91 @@ def create_app(
 
     # -- codebook ------------------------------------------------------------------------------------
     @app.get("/codebook", response_class=HTMLResponse)
-    def codebook_page(request: Request, ctx: _Context = needs("read")) -> HTMLResponse:
-        version_id, codebook = project.codebook()
-        return page("codebook.html", request, ctx, codebook=codebook, version_id=version_id)
+    def codebook_page(
+        request: Request, version: str | None = None, ctx: _Context = needs("read")
+    ) -> HTMLResponse:
+        from ..store.codebooks import list_versions
+
+        version_id, codebook = project.codebook(version or None)
+        latest_id, _ = project.codebook(codebook.name)
+        with project.store.read() as conn:
+            versions = [v for v in list_versions(conn) if v["name"] == codebook.name]
+        return page(
+            "codebook.html",
+            request,
+            ctx,
+            codebook=codebook,
+            version_id=version_id,
+            latest=version_id == latest_id,
+            versions=versions,
+            usage=cbedit.code_usages(project, codebook.name) if version_id == latest_id else {},
+            lexicon_langs=("en", "ru", "kk", "zh", "tr"),
+        )
 
     @app.get("/api/codebook")
-    def api_codebook(ctx: _Context = needs("read")) -> JSONResponse:
-        version_id, codebook = project.codebook()
+    def api_codebook(version: str | None = None, ctx: _Context = needs("read")) -> JSONResponse:
+        version_id, codebook = project.codebook(version or None)
         return ok(version_id=version_id, codebook=codebook.model_dump(mode="json"))
 
     @app.post("/api/codebook/codes/{code_key}")
     def api_edit_code(
         code_key: str, body: CodeEdit, ctx: _Context = needs("edit_codebook")
     ) -> JSONResponse:
-        version_id, version = workbench.edit_code(
+        version_id, version = cbedit.edit_code(
             project,
             code_key,
             by=ctx.user.username,
             label=body.label,
             definition=body.definition,
+            lexicon=body.lexicon or None,
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.post("/api/codebook/codes")
+    def api_add_code(body: NewCode, ctx: _Context = needs("edit_codebook")) -> JSONResponse:
+        version_id, version = cbedit.add_code(
+            project,
+            body.dimension,
+            body.key,
+            by=ctx.user.username,
+            label=body.label,
+            definition=body.definition,
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.post("/api/codebook/codes/{code_key}/rename")
+    def api_rename_code(
+        code_key: str, body: CodeRename, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = cbedit.rename_code(
+            project, code_key, body.new_key, by=ctx.user.username
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.post("/api/codebook/codes/{code_key}/move")
+    def api_move_code(
+        code_key: str, body: CodeMove, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = cbedit.move_code(
+            project, code_key, body.dimension, by=ctx.user.username, position=body.position
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.post("/api/codebook/codes/{code_key}/merge")
+    def api_merge_code(
+        code_key: str, body: CodeMerge, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = cbedit.merge_codes(
+            project, [code_key], body.into, by=ctx.user.username
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.delete("/api/codebook/codes/{code_key}")
+    def api_delete_code(
+        code_key: str, into: str | None = None, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = cbedit.delete_code(
+            project, code_key, by=ctx.user.username, into=into or None
         )
         return ok(version_id=version_id, version=version)
 
@@ -838,6 +937,7 @@ def create_app(
         group: list[str] = Query(default=[]),
         language: list[str] = Query(default=[]),
         actor: list[str] = Query(default=[]),
+        codebook: str | None = None,
         ctx: _Context = Depends(context),
     ) -> Spec:
         """The comparison's specification, from the page's form and the API alike (the
@@ -851,6 +951,7 @@ def create_app(
             groups=tuple(g for g in group if g),
             languages=tuple(x for x in language if x),
             actors=tuple(a for a in actor if a),
+            codebook=codebook or None,
             lang=ctx.lang if ctx.lang in ("en", "ru", "kk") else "en",
         ).validate(project.languages)
 

@@ -258,22 +258,49 @@ function setupReview() {
 
 // -- codebook editing and settings ---------------------------------------------------------------------
 function setupCodebook() {
+  const fail = (form, err) => {
+    const p = form.querySelector(".error");
+    p.textContent = err.message;
+    p.hidden = false;
+  };
+  // "label.en" -> body.label.en; "lexicon.ru" (one entry per line) -> body.lexicon.ru = [...]
+  const nested = (form) => {
+    const body = {};
+    new FormData(form).forEach((value, name) => {
+      const [field, lang] = name.split(".");
+      if (!lang) { body[field] = value; return; }
+      body[field] = body[field] || {};
+      body[field][lang] = field === "lexicon"
+        ? String(value).split("\n").map((x) => x.trim()).filter(Boolean) : value;
+    });
+    return body;
+  };
   document.querySelectorAll("form.code-edit").forEach((form) => {
     form.addEventListener("submit", async (e) => {
       e.preventDefault();
-      const body = { label: {}, definition: {} };
-      new FormData(form).forEach((value, name) => {
-        const [field, lang] = name.split(".");
-        body[field][lang] = value;
-      });
       try {
-        await api("POST", `/api/codebook/codes/${encodeURIComponent(form.dataset.key)}`, body);
+        await api("POST", `/api/codebook/codes/${encodeURIComponent(form.dataset.key)}`, nested(form));
         location.reload();
-      } catch (err) {
-        const p = form.querySelector(".error");
-        p.textContent = err.message;
-        p.hidden = false;
-      }
+      } catch (err) { fail(form, err); }
+    });
+  });
+  document.querySelectorAll("form.code-add").forEach((form) => {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await api("POST", "/api/codebook/codes", { dimension: form.dataset.dimension, ...nested(form) });
+        location.reload();
+      } catch (err) { fail(form, err); }
+    });
+  });
+  document.querySelectorAll("form.code-action").forEach((form) => {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const method = form.dataset.method;
+      try {
+        await api(method, form.dataset.url, method === "DELETE" ? undefined : nested(form));
+        location.href = "/codebook";
+      } catch (err) { fail(form, err); }
     });
   });
   const blind = document.getElementById("blind-toggle");
