@@ -376,6 +376,10 @@ def _track(row: Any, recorded_text: dict[int, str], expected: dict[int, tuple[st
         expected[int(payload["coding_id"])] = (payload["digest"], row["id"])
     elif kind == "coding.deleted":
         expected.pop(int(json.loads(row["payload"])["coding_id"]), None)
+    elif kind == "source.deleted" and row["source_id"] is not None:
+        recorded_text.pop(row["source_id"], None)
+        for coded in json.loads(row["payload"]).get("codings") or []:
+            expected.pop(int(coded["id"]), None)
 
 
 def _check_codings(conn: Connection, expected: dict[int, tuple[str, int]]) -> list[Problem]:

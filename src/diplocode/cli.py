@@ -32,6 +32,11 @@ codebook_app = typer.Typer(
 app.add_typer(codebook_app, name="codebook")
 audit_app = typer.Typer(help="The audit trail: every change, hash-chained.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
+source_app = typer.Typer(
+    help="Correct a source's metadata, delete a source, restore a deleted one.",
+    no_args_is_help=True,
+)
+app.add_typer(source_app, name="source")
 actors_app = typer.Typer(
     help="Actors and the gazetteer of their names (who each passage is about).",
     no_args_is_help=True,
@@ -322,8 +327,40 @@ def add(
         if executor is not None:
             executor.shutdown()
     _print_ingest_summary(results, ignored)
+    _print_metadata_gaps(results, items)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
+
+
+def _print_metadata_gaps(results, items) -> None:
+    """What the summary must not hide: sources added without an actor or a group, and
+    files already in the project whose metadata was left as it was."""
+    meta = {str(i.path): i.meta for i in items}
+    added = [r for r in results if r.status == "added" and str(r.path) in meta]
+    no_actor = [r for r in added if not meta[str(r.path)].actors]
+    no_group = [r for r in added if not meta[str(r.path)].group]
+    if no_actor:
+        console.print(
+            f"[yellow]{len(no_actor)} source(s) have no actor[/] "
+            f"({', '.join(f'#{r.source_id}' for r in no_actor[:10])}{' ...' if len(no_actor) > 10 else ''}): "
+            "they count only where a passage names an actor, never by author or subject. "
+            "Add one with 'diplocode source edit N --actor NAME[:ROLE]'.",
+            highlight=False,
+        )
+    if no_group:
+        console.print(
+            f"[yellow]{len(no_group)} source(s) have no group[/] and count as 'other'; "
+            "set one with 'diplocode source edit N --group official|academic|analytical|...'.",
+            highlight=False,
+        )
+    duplicates = [r for r in results if r.status == "duplicate"]
+    if duplicates:
+        console.print(
+            f"{len(duplicates)} file(s) already in the project kept their metadata "
+            f"({', '.join(f'#{r.source_id}' for r in duplicates[:10] if r.source_id)}): "
+            "correct it with 'diplocode source edit N ...'.",
+            highlight=False,
+        )
 
 
 def _print_ingest_summary(results, ignored) -> None:
@@ -934,6 +971,141 @@ def codebook_add_code(
         f"added {key}",
         lambda p: edit.add_code(p, dimension, key, by=_who(user), label={"en": label}),
     )
+
+
+# -- correcting sources -------------------------------------------------------------------------
+@source_app.command("edit")
+def source_edit(
+    ref: Annotated[str, typer.Argument(help="Source number or SHA-256 prefix.")],
+    project: ProjectOpt = None,
+    title: Annotated[str | None, typer.Option("--title")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Source group.")] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="YYYY, YYYY-MM or YYYY-MM-DD; '' clears it.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Main language; '' clears it.")] = None,
+    url: Annotated[str | None, typer.Option("--url")] = None,
+    publisher: Annotated[str | None, typer.Option("--publisher")] = None,
+    actor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--actor", "-a", help="NAME[:ROLE], repeatable: replaces the source's actors."
+        ),
+    ] = None,
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="KEY=VALUE: a custom attribute, repeatable.")
+    ] = None,
+    unset: Annotated[
+        list[str] | None, typer.Option("--unset", help="KEY: remove a custom attribute.")
+    ] = None,
+    user: _EditUser = None,
+) -> None:
+    """Correct what is known about a source (an audit event); a change of actors
+    re-attributes its codings, so comparisons follow.
+
+    Example: diplocode source edit 12 --date 2023-05-18 --actor China --actor "Kazakhstan:subject"
+    """
+    from .corpus.edit import edit_source
+
+    attributes: dict[str, str | None] = {}
+    for item in set_ or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            _fail(
+                DiplocodeError(
+                    "E060",
+                    param="--set",
+                    owner="diplocode source edit",
+                    constraint="KEY=VALUE",
+                    value=item,
+                )
+            )
+        attributes[key.strip()] = value
+    for key in unset or []:
+        attributes[key.strip()] = None
+    given: dict[str, Any] = {
+        name: value
+        for name, value in (
+            ("title", title),
+            ("group", group),
+            ("date", date),
+            ("language", lang),
+            ("url", url),
+            ("publisher", publisher),
+        )
+        if value is not None
+    }
+    if actor:
+        given["actors_"] = list(actor)
+    if not given and not attributes:
+        _fail(
+            DiplocodeError(
+                "E060",
+                param="options",
+                owner="diplocode source edit",
+                constraint="at least one of --title, --group, --date, --lang, --url, --publisher, --actor, --set, --unset",
+                value="none",
+            )
+        )
+    with _open(project) as proj:
+        try:
+            changed = edit_source(proj, ref, _who(user), attributes=attributes or None, **given)
+        except DiplocodeError as e:
+            _fail(e)
+    if not changed:
+        console.print("nothing changed")
+        return
+    for name, (before, after) in changed.items():
+        console.print(f"{name}: {before!r} -> {after!r}", highlight=False, markup=False)
+
+
+@source_app.command("delete")
+def source_delete(
+    ref: Annotated[str, typer.Argument(help="Source number or SHA-256 prefix.")],
+    project: ProjectOpt = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (audit trail).")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    user: _EditUser = None,
+) -> None:
+    """Delete a source with its segments, codings and memos; the audit event keeps what
+    restoring it needs ('diplocode source restore').
+
+    Example: diplocode source delete 12 --reason "duplicate of 7" --yes
+    """
+    from .corpus.edit import delete_source
+
+    if not yes and not typer.confirm(f"Delete source {ref} with its codings and memos?"):
+        raise typer.Exit(1)
+    with _open(project) as proj:
+        try:
+            done = delete_source(proj, ref, _who(user), reason)
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(
+        f"deleted source #{done['source_id']} ({done['title']}): {done['codings']} codings, "
+        f"{done['memos']} memos; 'diplocode source restore {done['source_id']}' adds it back."
+    )
+
+
+@source_app.command("restore")
+def source_restore(
+    source_id: Annotated[int, typer.Argument(help="The deleted source's number.")],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Add a deleted source back from the audit trail (its metadata and text; its codings
+    are listed in the deletion event, not restored).
+
+    Example: diplocode source restore 12
+    """
+    from .corpus.edit import restore_source
+
+    with _open(project) as proj:
+        try:
+            new_id = restore_source(proj, source_id, _who(user))
+        except DiplocodeError as e:
+            _fail(e)
+    console.print(f"restored deleted source #{source_id} as source #{new_id}")
 
 
 # -- coding -----------------------------------------------------------------------------------

@@ -27,7 +27,17 @@ from .store import inserted_id, now
 from .store.codebooks import code_ids, resolve_version
 from .store.schema import audit_events, coders, codes, codings, memos, sources
 
-__all__ = ["accept", "change_code", "create", "delete", "reject", "reopen", "write_memo"]
+__all__ = [
+    "accept",
+    "change_code",
+    "create",
+    "delete",
+    "delete_memo",
+    "edit_memo",
+    "reject",
+    "reopen",
+    "write_memo",
+]
 
 
 def _existing(conn: Any, coding_id: int, owner: str) -> dict[str, Any]:
@@ -356,3 +366,51 @@ def write_memo(
             code_key=code_key,
         )
     return memo_id
+
+
+def _own_memo(conn: Any, memo_id: int, who: str, owner: str) -> dict[str, Any]:
+    row = conn.execute(select(memos).where(memos.c.id == memo_id)).mappings().one_or_none()
+    if row is None:
+        raise DiplocodeError("E089", what="memo", ref=memo_id)
+    if row["author"] != who:
+        raise DiplocodeError("E091", memo_id=memo_id)
+    return dict(row)
+
+
+def edit_memo(project: Project, memo_id: int, text: str, who: str) -> None:
+    """Rewrite one's own memo; the audit event keeps the text before and after."""
+    if not text.strip():
+        raise DiplocodeError(
+            "E060", param="text", owner="edit_memo", constraint="non-empty text", value=text
+        )
+    with project.store.begin() as conn:
+        row = _own_memo(conn, memo_id, who, "edit_memo")
+        conn.execute(memos.update().where(memos.c.id == memo_id).values(text=text))
+        audit.append(
+            conn,
+            "memo.edited",
+            who,
+            {
+                "memo_id": memo_id,
+                "coding_id": row["coding_id"],
+                "before": row["text"],
+                "text": text,
+            },
+            source_id=row["source_id"],
+            code_key=row["code_key"],
+        )
+
+
+def delete_memo(project: Project, memo_id: int, who: str) -> None:
+    """Delete one's own memo; the audit event keeps its text."""
+    with project.store.begin() as conn:
+        row = _own_memo(conn, memo_id, who, "delete_memo")
+        conn.execute(memos.delete().where(memos.c.id == memo_id))
+        audit.append(
+            conn,
+            "memo.deleted",
+            who,
+            {"memo_id": memo_id, "coding_id": row["coding_id"], "text": row["text"]},
+            source_id=row["source_id"],
+            code_key=row["code_key"],
+        )

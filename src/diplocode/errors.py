@@ -218,6 +218,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{who} already coded characters {start}-{end} of source #{source_id} with '{code_key}'.",
         "Nothing was added: the earlier coding stands. Pick another code or passage.",
     ),
+    "E091": (
+        "Memo #{memo_id} was written by someone else; only its author can change or delete it.",
+        "Write a memo of your own that answers it instead.",
+    ),
     # --- parameters ------------------------------------------------------------------------
     "E060": (
         "The '{param}' parameter of {owner} must be {constraint}. Got {value!r} instead.",

@@ -66,6 +66,8 @@ PERMISSIONS: dict[str, tuple[str, ...]] = {
     "review": ("owner", "coder"),
     "memo": ("owner", "coder"),
     "upload": ("owner", "coder"),
+    "edit_source": ("owner", "coder"),
+    "delete_source": ("owner",),
     "edit_codebook": ("owner",),
     "manage_users": ("owner",),
     "settings": ("owner",),

@@ -81,6 +81,10 @@ ROUTE_ACTIONS = {
     ("POST", "/api/codings/{coding_id}/code"): "code",
     ("DELETE", "/api/codings/{coding_id}"): "code",
     ("POST", "/api/memos"): "memo",
+    ("PATCH", "/api/memos/{memo_id}"): "memo",
+    ("DELETE", "/api/memos/{memo_id}"): "memo",
+    ("PATCH", "/api/sources/{source_id}"): "edit_source",
+    ("DELETE", "/api/sources/{source_id}"): "delete_source",
     ("GET", "/review"): "read",
     ("GET", "/api/review"): "read",
     ("GET", "/codebook"): "read",
@@ -118,6 +122,8 @@ ALLOWED = {
     "review": {"owner", "coder"},
     "memo": {"owner", "coder"},
     "upload": {"owner", "coder"},
+    "edit_source": {"owner", "coder"},
+    "delete_source": {"owner"},
     "edit_codebook": {"owner"},
     "settings": {"owner"},
 }
@@ -180,6 +186,7 @@ def test_roles_are_enforced_on_every_route(demo: Project, role: str | None) -> N
             "coding_id": first_suggestion(demo),
             "code_key": code_key,
             "actor_key": "china",
+            "memo_id": 1,
         }
         ids["code"] = "kk"
         status = _request(client, method, path, csrf, ids)

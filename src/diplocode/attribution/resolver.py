@@ -404,6 +404,30 @@ def ensure_attributed(store: Store, who: str = "system") -> AttributionSummary |
     return summary
 
 
+def reattribute_source(
+    conn: Connection, source_id: int, matcher: Matcher, summary: AttributionSummary
+) -> None:
+    """Attribute one source's codings again, in the caller's transaction (after an edit of
+    its actors, or of the gazetteer)."""
+    spans = [
+        (int(i), int(s), int(e), evidence_hits(ev))
+        for i, s, e, ev in conn.execute(
+            select(codings.c.id, codings.c.start, codings.c.end, codings.c.evidence)
+            .where(codings.c.source_id == source_id)
+            .order_by(codings.c.id)
+        )
+    ]
+    conn.execute(
+        delete(coding_actors).where(
+            coding_actors.c.coding_id.in_(
+                select(codings.c.id).where(codings.c.source_id == source_id)
+            )
+        )
+    )
+    attribute_codings(conn, SourceContext(conn, source_id, matcher), spans, summary)
+    summary.sources += 1
+
+
 def reattribute(
     store: Store, who: str = "system", source_ids: Sequence[int] | None = None
 ) -> AttributionSummary:
@@ -418,23 +442,7 @@ def reattribute(
     summary = AttributionSummary(gazetteer_hash=digest)
     for source_id in todo:
         with store.begin() as conn:
-            spans = [
-                (int(i), int(s), int(e), evidence_hits(ev))
-                for i, s, e, ev in conn.execute(
-                    select(codings.c.id, codings.c.start, codings.c.end, codings.c.evidence)
-                    .where(codings.c.source_id == source_id)
-                    .order_by(codings.c.id)
-                )
-            ]
-            conn.execute(
-                delete(coding_actors).where(
-                    coding_actors.c.coding_id.in_(
-                        select(codings.c.id).where(codings.c.source_id == source_id)
-                    )
-                )
-            )
-            attribute_codings(conn, SourceContext(conn, source_id, matcher), spans, summary)
-        summary.sources += 1
+            reattribute_source(conn, source_id, matcher, summary)
     with store.begin() as conn:
         if source_ids is None:
             store.set_meta(conn, _META, {"resolver": RESOLVER, "gazetteer": digest})

@@ -10,6 +10,7 @@ manifests. Every error names where the bad value came from and lists what is all
 from __future__ import annotations
 
 import calendar
+from datetime import date as _date
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -70,6 +71,14 @@ def parse_date(value: str | int | None, where: str) -> tuple[int | None, int | N
             raise DiplocodeError(
                 "E023", where=where, value=str(value), detail=f"day {day} is not 1-{last}"
             )
+    today = _date.today()
+    if (year, month or 1, day or 1) > (today.year, today.month, today.day):
+        raise DiplocodeError(
+            "E023",
+            where=where,
+            value=str(value),
+            detail=f"it is in the future (today is {today.isoformat()})",
+        )
     return (year, month, day)
 
 

@@ -162,6 +162,24 @@ class NewMemo(BaseModel):
     code_key: str | None = None
 
 
+class MemoEdit(BaseModel):
+    text: str = Field(min_length=1, max_length=100_000)
+
+
+class SourceEdit(BaseModel):
+    """Fields left out are not changed; an empty string clears an optional field."""
+
+    model_config = {"extra": "forbid"}
+    title: str | None = None
+    group: str | None = None
+    date: str | None = None
+    language: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    actors: list[str] | None = None
+    attributes: dict[str, str | None] | None = None
+
+
 class Reopen(BaseModel):
     note: str | None = Field(default=None, max_length=10_000)
     expect: str | None = Field(default=None, pattern="^(accepted|rejected|final)$")
@@ -691,6 +709,45 @@ def create_app(
     def api_delete(coding_id: int, ctx: _Context = needs("code")) -> JSONResponse:
         coding.delete(project, coding_id, ctx.user.username, "deleted in the workbench")
         return ok(coding_id=coding_id, deleted=True)
+
+    @app.patch("/api/memos/{memo_id}")
+    def api_memo_edit(memo_id: int, body: MemoEdit, ctx: _Context = needs("memo")) -> JSONResponse:
+        coding.edit_memo(project, memo_id, body.text, ctx.user.username)
+        return ok(memo_id=memo_id)
+
+    @app.delete("/api/memos/{memo_id}")
+    def api_memo_delete(memo_id: int, ctx: _Context = needs("memo")) -> JSONResponse:
+        coding.delete_memo(project, memo_id, ctx.user.username)
+        return ok(memo_id=memo_id, deleted=True)
+
+    @app.patch("/api/sources/{source_id}")
+    def api_source_edit(
+        source_id: int, body: SourceEdit, ctx: _Context = needs("edit_source")
+    ) -> JSONResponse:
+        from ..corpus.edit import edit_source
+
+        given = {
+            k: v
+            for k, v in body.model_dump(exclude_unset=True).items()
+            if k not in ("actors", "attributes")
+        }
+        if "actors" in body.model_fields_set:
+            given["actors_"] = body.actors or []
+        changed = edit_source(
+            project, source_id, ctx.user.username, attributes=body.attributes, **given
+        )
+        return ok(source_id=source_id, changed=sorted(changed))
+
+    @app.delete("/api/sources/{source_id}")
+    def api_source_delete(
+        source_id: int, reason: str | None = None, ctx: _Context = needs("delete_source")
+    ) -> JSONResponse:
+        from ..corpus.edit import delete_source
+
+        done = delete_source(
+            project, source_id, ctx.user.username, reason or "deleted in the workbench"
+        )
+        return ok(**done)
 
     @app.post("/api/memos")
     def api_memo(body: NewMemo, ctx: _Context = needs("memo")) -> JSONResponse:
