@@ -243,6 +243,17 @@ def _source_or_404(project: Project, source_id: int) -> dict[str, Any]:
 
 
 # -- review queue ---------------------------------------------------------------------------
+#: The review filter's statuses -> the coding statuses they show (a machine suggestion
+#: given another code by a person is ``final``).
+REVIEW_STATUSES: dict[str, tuple[str, ...]] = {
+    "suggested": ("suggested",),
+    "accepted": ("accepted",),
+    "rejected": ("rejected",),
+    "changed": ("final",),
+    "decided": ("accepted", "rejected", "final"),
+}
+
+
 @dataclass(frozen=True)
 class ReviewFilter:
     """Which suggestions the queue shows; ``None`` means any."""
@@ -255,6 +266,10 @@ class ReviewFilter:
     language: str | None = None
     source_id: int | None = None
     actor_id: int | None = None  # the actor ``actor`` names, found by :meth:`validate`
+    #: which suggestions: ``suggested`` (not reviewed yet, the default), ``accepted``,
+    #: ``rejected``, ``changed`` (given another code) or ``decided`` (any of the three):
+    #: a decision is undone from there (:func:`diplocode.coding.reopen`)
+    status: str = "suggested"
 
     def validate(self, project: Project) -> ReviewFilter:
         """This filter with its actor found, if every field holds a valid value for
@@ -277,6 +292,7 @@ class ReviewFilter:
         if low is not None and high is not None and low > high:
             raise DiplocodeError("E121", where="min_score/max_score", low=low, high=high)
         language = check_language(self.language, "language", project.languages)
+        _review_one_of("status", self.status, list(REVIEW_STATUSES))
         with project.store.read() as conn:
             if self.code:
                 keys = sorted(set(conn.execute(select(codes.c.key).distinct()).scalars()))
@@ -290,8 +306,10 @@ class ReviewFilter:
             actor_id = find_actor_id(conn, actor) if actor else None
         return replace(self, actor=actor, language=language, actor_id=actor_id)
 
-    def where(self) -> list[Any]:
-        clauses: list[Any] = []
+    def where(self, all_statuses: bool = False) -> list[Any]:
+        clauses: list[Any] = (
+            [] if all_statuses else [codings.c.status.in_(REVIEW_STATUSES[self.status])]
+        )
         if self.code:
             clauses.append(codes.c.key == self.code)
         if self.coder:
@@ -322,14 +340,14 @@ def _review_one_of(name: str, value: str, allowed: list[str]) -> None:
         )
 
 
-def _queue_base(columns: list[Any], flt: ReviewFilter) -> Any:
+def _queue_base(columns: list[Any], flt: ReviewFilter, all_statuses: bool = False) -> Any:
     return (
         select(*columns)
         .select_from(codings)
         .join(codes, codes.c.id == codings.c.code_id)
         .join(coders, coders.c.id == codings.c.coder_id)
         .join(sources, sources.c.id == codings.c.source_id)
-        .where(coders.c.kind != "human", *flt.where())
+        .where(coders.c.kind != "human", *flt.where(all_statuses))
     )
 
 
@@ -350,6 +368,8 @@ def review_queue(
                 codes.c.key.label("code"),
                 codes.c.dimension,
                 codes.c.labels,
+                codings.c.status,
+                codings.c.updated_by,
                 coders.c.name.label("coder_name"),
                 coders.c.version.label("coder_version"),
                 sources.c.title,
@@ -361,7 +381,6 @@ def review_queue(
             ],
             flt,
         )
-        .where(codings.c.status == "suggested")
         .order_by(codings.c.source_id, codings.c.start, codings.c.id)
         .limit(limit)
         .offset(offset)
@@ -378,7 +397,9 @@ def review_progress(project: Project, flt: ReviewFilter) -> dict[str, int]:
     """Counts of machine codings under the filter: ``open`` (still suggested),
     ``accepted``, ``rejected``, ``changed`` (final after a human changed the code) and
     ``total``."""
-    query = _queue_base([codings.c.status, func.count()], flt).group_by(codings.c.status)
+    query = _queue_base([codings.c.status, func.count()], flt, all_statuses=True).group_by(
+        codings.c.status
+    )
     with project.store.read() as conn:
         counts = {status: int(n) for status, n in conn.execute(query)}
     out = {

@@ -138,3 +138,24 @@ def test_editor_verbs_keep_human_work_counting(project: Project) -> None:
         headers={"X-CSRF-Token": ccsrf},
     )
     assert r.status_code == 403
+
+
+def test_decided_items_are_listed_and_undone_from_the_queue(project: Project) -> None:
+    app = create_app(project, team=True)
+    owner, csrf = _login(app, "owner")
+    headers = {"X-CSRF-Token": csrf}
+    with project.store.read() as conn:
+        first = conn.execute(select(codings.c.id).order_by(codings.c.id)).scalars().first()
+    assert owner.post(f"/api/codings/{first}/reject", json={}, headers=headers).json()["ok"]
+    open_items = owner.get("/api/review").json()
+    assert first not in {i["id"] for i in open_items["items"]}
+    decided = owner.get("/api/review", params={"status": "decided"}).json()
+    assert [i["id"] for i in decided["items"]] == [first] and decided["progress"]["rejected"] == 1
+    page = owner.get("/review", params={"status": "rejected"})
+    assert page.status_code == 200 and 'class="reopen"' in page.text
+    bad = owner.get("/api/review", params={"status": "gone"})
+    assert bad.status_code == 422 and "E060" in bad.text
+    assert owner.post(
+        f"/api/codings/{first}/reopen", json={"expect": "rejected"}, headers=headers
+    ).json()["ok"]
+    assert first in {i["id"] for i in owner.get("/api/review").json()["items"]}

@@ -769,6 +769,7 @@ def create_app(
         max_score: str | None = None,
         actor: str | None = None,
         language: str | None = None,
+        status: str | None = None,
         _: _Context = Depends(context),
     ) -> workbench.ReviewFilter:
         """The review queue's filters, from the page's form and the API alike (validated
@@ -782,6 +783,7 @@ def create_app(
                 max_score=_number(max_score, "max_score", float),
                 actor=actor or None,
                 language=language or None,
+                status=status or "suggested",
             ).validate(project)
         except DiplocodeError as exc:
             raise InvalidRequest.of(exc) from None

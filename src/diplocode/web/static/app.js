@@ -256,6 +256,21 @@ function setupReview() {
   focus(0);
 }
 
+// -- undoing a review decision (review queue, filter "decided") ------------------------------------------
+function setupReopen() {
+  document.querySelectorAll("button.reopen").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const item = button.closest("[data-id]");
+      try {
+        await api("POST", `/api/codings/${item.dataset.id}/reopen`, { expect: button.dataset.expect });
+        item.classList.add("done");
+        button.disabled = true;
+        item.querySelector(".state").textContent = message("msg-reopened") || "↺";
+      } catch (err) { item.querySelector(".state").textContent = err.message; }
+    });
+  });
+}
+
 // -- codebook editing and settings ---------------------------------------------------------------------
 function setupCodebook() {
   const fail = (form, err) => {
@@ -360,6 +375,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupSource();
   setupReview();
   setupCodebook();
+  setupReopen();
   setupActors();
   if (location.hash.startsWith("#coding-")) {
     const li = document.querySelector(location.hash);
