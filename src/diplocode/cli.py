@@ -405,10 +405,11 @@ def list_sources_cmd(
     search: Annotated[
         str | None, typer.Option("--search", "-s", help="Text in the title or file name.")
     ] = None,
+    where: WhereOpt = None,
     limit: Annotated[int, typer.Option(help="Show at most this many.")] = 200,
     fmt: Annotated[str, typer.Option("--format", help="table, csv or json.")] = "table",
 ) -> None:
-    """List sources, with filters.
+    """List sources, with filters (custom attributes with --where KEY=VALUE).
 
     Example: diplocode sources --actor Kazakhstan --from 2013 --to 2025
     """
@@ -417,6 +418,12 @@ def list_sources_cmd(
     _one_of("format", "diplocode sources", fmt, ("table", "csv", "json"))
     if limit < 0:
         _bad_choice("limit", "diplocode sources", "an integer >= 0", limit)
+    from .store.sources import parse_attributes
+
+    try:
+        attributes = parse_attributes(where or [], "--where")
+    except DiplocodeError as e:
+        _fail(e)
     with _open(project) as proj:
         flt = _source_filter(
             proj,
@@ -426,6 +433,7 @@ def list_sources_cmd(
             year_from=year_from,
             year_to=year_to,
             text=search,
+            attributes=attributes,
         )
         with proj.store.read() as conn:
             rows = list_sources(conn, flt, limit=limit)
@@ -442,6 +450,9 @@ def list_sources_cmd(
     table.add_column("date", no_wrap=True, min_width=7)
     table.add_column("lang", no_wrap=True, min_width=4)
     table.add_column("chars", no_wrap=True, justify="right", min_width=5)
+    shown_attributes = any(r["attributes"] for r in rows)
+    if shown_attributes:
+        table.add_column("attributes", overflow="fold", ratio=2, min_width=10)
     wide = console.width >= 120  # the digest only where it fits; --format csv/json always has it
     if wide:
         table.add_column("sha256", no_wrap=True, min_width=10)
@@ -454,6 +465,7 @@ def list_sources_cmd(
             _date(r),
             r["language"] or "-",
             f"{r['n_chars']:,}",
+            *([", ".join(f"{k}={v}" for k, v in r["attributes"].items())] if shown_attributes else []),
             *([r["sha256_bytes"][:10]] if wide else []),
         )
     console.print(table)
@@ -477,9 +489,18 @@ def _dump_rows(rows: list[dict[str, Any]], fmt: str) -> None:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return
     if rows:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]))
+        # custom attributes as columns of their own (attr:KEY), in CSV
+        keys = sorted({k for r in rows for k in (r.get("attributes") or {})})
+        flat = [
+            {
+                **{k: v for k, v in r.items() if k != "attributes"},
+                **{f"attr:{k}": (r.get("attributes") or {}).get(k, "") for k in keys},
+            }
+            for r in rows
+        ]
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(flat[0]))
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(flat)
 
 
 @app.command()
@@ -1401,7 +1422,11 @@ def audit_log(
     project: ProjectOpt = None,
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="e.g. source.added, codings.suggested, coding.accepted."),
+        typer.Option(
+            "--kind",
+            help="Events whose kind starts with this: source.added, coding. (every coding "
+            "event), memo ...",
+        ),
     ] = None,
     user: Annotated[str | None, typer.Option("--user", help="Who acted.")] = None,
     source: Annotated[int | None, typer.Option("--source", help="Source number.")] = None,
@@ -1412,58 +1437,95 @@ def audit_log(
     until: Annotated[
         str | None, typer.Option("--until", help="Up to this date (YYYY-MM-DD).")
     ] = None,
-    limit: Annotated[int, typer.Option(help="Show the last this many.")] = 50,
-    fmt: Annotated[str, typer.Option("--format", help="table or json.")] = "table",
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", help="The last this many events; 0: all of them.")
+    ] = 50,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="text (a sentence per event), jsonl, csv; or table, json (the events as "
+            "stored, with their sentences).",
+        ),
+    ] = "text",
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the sentences: en, ru or kk.")
+    ] = "en",
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="File to write (default: standard output).")
+    ] = None,
 ) -> None:
-    """Show the audit trail, filtered.
+    """Show the audit trail as sentences (who did what to which source and code), filtered.
 
-    Example: diplocode audit log --kind source.added --since 2026-01-01
+    text, jsonl and csv end with the chain head (event id and hash, as in the audit_head
+    table): an export with --limit 0 and no filters ends at it, which 'diplocode audit
+    verify' vouches for. jsonl and csv carry each event's id, ts, actor, kind, source_id,
+    code_key, sentence, payload (the canonical JSON that is hashed), prev_hash and hash.
+
+    Example: diplocode audit log --kind coding. --lang kk
+    Example: diplocode audit log --limit 0 --format jsonl --out audit.jsonl
     """
     import json as _json
 
-    from . import audit as audit_lib
-    from .corpus.metadata import parse_date
+    from rich.text import Text
 
-    _one_of("format", "diplocode audit log", fmt, ("table", "json"))
+    from . import auditlog
+
+    owner = "diplocode audit log"
+    _one_of("format", owner, fmt, (*auditlog.FORMATS, "table", "json"))
+    _one_of("lang", owner, lang, auditlog.LANGUAGES)
+    if limit < 0:
+        _bad_choice("limit", owner, "an integer >= 0", limit)
+    if source is not None and source < 1:
+        _bad_choice("source", owner, "a source number (>= 1)", source)
+    if out is not None and (out.is_dir() or not out.parent.is_dir()):
+        _bad_choice("out", owner, "a file in an existing folder", str(out))
     try:
-        parse_date(since, "--since")
-        parse_date(until, "--until")
+        auditlog.check_date(since, "--since")
+        auditlog.check_date(until, "--until")
     except DiplocodeError as e:
         _fail(e)
-    with _open(project) as proj, proj.store.read() as conn:
-        rows = audit_lib.log(
-            conn,
-            kind=kind,
-            actor=user,
-            source_id=source,
-            code_key=code_key,
-            since=since,
-            until=until,
-            limit=limit,
-        )
-    if fmt == "json":
-        sys.stdout.write(_json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    with _open(project) as proj:
+        try:
+            with proj.store.read() as conn:
+                auditlog.check_kind(conn, kind, owner)
+            log = auditlog.entries(
+                proj,
+                lang=lang,
+                kind=kind,
+                actor=user,
+                source_id=source,
+                code_key=code_key,
+                since=since,
+                until=until,
+                limit=limit,
+            )
+        except DiplocodeError as e:
+            _fail(e)
+    if fmt in auditlog.FORMATS:
+        text = auditlog.render(log, fmt)
+    elif fmt == "json":
+        text = _json.dumps(log.events, ensure_ascii=False, indent=2) + "\n"
+    else:
+        text = ""
+    if out is not None:
+        if fmt == "table":
+            text = auditlog.render(log, "text")
+        out.write_text(text, encoding="utf-8", newline="")
+        console.print(f"wrote {out} ({len(log.events)} events)")
         return
-    table = Table(title=f"{len(rows)} events", title_justify="left")
-    for col in ("#", "when", "who", "kind", "source", "code", "what"):
+    if fmt != "table":
+        sys.stdout.write(text)
+        return
+    table = Table(title=f"{len(log.events)} events", title_justify="left")
+    for col in ("#", "when", "kind", "what"):
         table.add_column(
             col, overflow="fold" if col == "what" else "ellipsis", no_wrap=col != "what"
         )
-    for r in rows:
-        payload = r["payload"]
-        what = ", ".join(f"{k}={v}" for k, v in payload.items() if not isinstance(v, (list, dict)))[
-            :160
-        ]
-        table.add_row(
-            str(r["id"]),
-            r["ts"][:19],
-            r["actor"],
-            r["kind"],
-            str(r["source_id"] or "-"),
-            r["code_key"] or "-",
-            what,
-        )
-    console.print(table)
+    for r in log.events:  # Text: no rich markup in what people wrote
+        table.add_row(str(r["id"]), r["ts"][:19], Text(r["kind"]), Text(r["sentence"]))
+    console.print(table, highlight=False)
+    console.print(Text(auditlog.head_sentence(log.head, lang)), highlight=False)
 
 
 # -- comparison ------------------------------------------------------------------------------
@@ -1493,9 +1555,11 @@ def _compare_spec(
     lang: str | None,
     top: int | None = None,
     quotes: int | None = None,
+    where: list[str] | None = None,
 ) -> tuple[Any, set[str]]:
     """The comparison spec from command-line options, and which options were given."""
     from .analysis.compare import Spec
+    from .store.sources import parse_attributes
 
     given = {
         name
@@ -1518,6 +1582,7 @@ def _compare_spec(
         groups=tuple(g.strip().lower() for g in groups or ()),
         languages=tuple(x.strip().lower() for x in languages or ()),
         actors=tuple(actors or ()),
+        attributes=parse_attributes(where or [], "--where"),
         by=by or "actor",
         normalise=normalise or "count",
         lang=lang or "en",
@@ -1540,6 +1605,13 @@ GroupFilterOpt = Annotated[
 SourceLangOpt = Annotated[
     list[str] | None,
     typer.Option("--source-lang", help="Only sources in this main language; repeatable."),
+]
+WhereOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--where",
+        help="KEY=VALUE: only sources whose custom attribute (a manifest column) KEY is VALUE; repeatable.",
+    ),
 ]
 ActorFilterOpt = Annotated[
     list[str] | None,
@@ -1597,6 +1669,7 @@ def compare(
     group: GroupFilterOpt = None,
     source_lang: SourceLangOpt = None,
     actor: ActorFilterOpt = None,
+    where: WhereOpt = None,
     codebook: CodebookOpt = None,
     top: Annotated[
         int | None, typer.Option("--top", help="Models: leading codes per cell (3).")
@@ -1634,6 +1707,7 @@ def compare(
             groups=group,
             languages=source_lang,
             actors=actor,
+            where=where,
             by=by,
             normalise=normalise,
             lang=lang,
@@ -1739,6 +1813,7 @@ def report(
     group: GroupFilterOpt = None,
     source_lang: SourceLangOpt = None,
     actor: ActorFilterOpt = None,
+    where: WhereOpt = None,
     codebook: CodebookOpt = None,
     lang: LabelLangOpt = None,
     user: Annotated[str | None, typer.Option("--user", help="Who runs it (audit trail).")] = None,
@@ -1771,6 +1846,7 @@ def report(
             groups=group,
             languages=source_lang,
             actors=actor,
+            where=where,
             by=None,
             normalise=normalise,
             lang=lang,
@@ -1976,6 +2052,7 @@ def serve(
         _bad_choice(
             "host", "serve", "127.0.0.1 without --team (single-user mode has no login)", host
         )
+    _port_free(host, port)  # before anything is printed: a busy port is E092, exit 2
     proj = _open(project_arg or project)
     if team:
         from .users import list_users
@@ -2014,6 +2091,28 @@ def serve(
         )
     finally:
         proj.close()
+
+
+def _port_free(host: str, port: int) -> None:
+    """Fail with E092 (exit 2) when ``host:port`` cannot be bound because another program
+    listens there. The listener is bound as uvicorn binds it (``SO_REUSEADDR``, every
+    address ``host`` resolves to), then closed again; other errors are left to uvicorn."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except OSError:
+        return  # a host that does not resolve: uvicorn says so
+    for family, kind, proto, _, address in infos:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    _fail(DiplocodeError("E092", host=host, port=port))
+                return
 
 
 # -- code and retrieve ----------------------------------------------------------------------------

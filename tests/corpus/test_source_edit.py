@@ -159,3 +159,58 @@ def test_cli_source_edit_delete_and_add_summary(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "source restore 1" in r.output
     r = runner.invoke(app, ["source", "restore", "1", "--project", db])
     assert r.exit_code == 0 and "as source #" in r.output
+
+
+def test_custom_attributes_filter_every_list_and_make_a_comparison_dimension(
+    db_url: str, tmp_path: Path
+) -> None:
+    from diplocode.store.sources import SourceFilter, list_sources
+
+    project = Project.init(db_url)
+    items = []
+    for i, outlet in enumerate(["Xinhua", "TASS", "Xinhua"]):
+        path = tmp_path / f"s{i}.txt"
+        path.write_text(f"{TEXT} Number {i}.", encoding="utf-8")
+        meta = SourceMeta(
+            actors=(("China", "author"),), date=(2020, None, None), extra={"outlet": outlet}
+        )
+        items.append(IngestItem(path, meta))
+    list(ingest(project.store, items, languages=project.languages))
+    version_id, codebook = project.codebook()
+    run_coder(project.store, LexiconCoder(codebook), version_id)
+    with project.store.read() as conn:
+        flt = SourceFilter(attributes=(("outlet", "Xinhua"),)).validate(conn=conn)
+        rows = list_sources(conn, flt)
+        assert [r["attributes"]["outlet"] for r in rows] == ["Xinhua", "Xinhua"]
+        with pytest.raises(DiplocodeError) as e:
+            SourceFilter(attributes=(("outlett", "x"),)).validate(conn=conn)
+        assert e.value.code == "E060" and "outlet" in str(e.value)
+    result = compare(project, Spec(include_suggested=True, by="attribute:outlet"))
+    table = result.table("crosstab").frame.reset_index()
+    assert set(table["attribute:outlet"]) == {"Xinhua", "TASS"}
+    only = compare(project, Spec(include_suggested=True, attributes=(("outlet", "TASS"),)))
+    assert set(only.frame["source_id"]) == {2}
+    runner = CliRunner()
+    r = runner.invoke(
+        app, ["sources", "--project", db_url, "--where", "outlet=TASS", "--format", "csv"]
+    )
+    assert r.exit_code == 0, r.output
+    assert "attr:outlet" in r.output and "TASS" in r.output and "Xinhua" not in r.output
+    r = runner.invoke(
+        app,
+        [
+            "compare",
+            "--project",
+            db_url,
+            "--table",
+            "crosstab",
+            "--by",
+            "attribute:outlet",
+            "--include-suggested",
+            "--format",
+            "csv",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    assert "TASS" in r.output
+    project.close()

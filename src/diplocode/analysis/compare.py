@@ -19,6 +19,7 @@ diplocode.errors.DiplocodeError: [E060] The 'unit' parameter of the comparison m
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -29,6 +30,16 @@ from sqlalchemy import func, select
 
 from ..codebook.model import UI_LANGUAGES, Codebook, Layout
 from ..errors import DiplocodeError
+from ..i18n import (
+    BY_NAMES,
+    N_,
+    NORMALISE_NAMES,
+    ROLE_NAMES,
+    SOURCE_GROUP_NAMES,
+    STATUS_NAMES,
+    UNIT_NAMES,
+    translations,
+)
 from ..store.codebooks import carried_over, counted_codes
 from ..store.schema import SOURCE_GROUPS, coders, codings, sources
 from . import stats
@@ -72,7 +83,7 @@ APPLIES: dict[str, tuple[str, ...]] = {
     "quotes": ("models",),
 }
 
-_CI_NOTE = (
+_CI_NOTE = N_(
     "95% interval: percentile bootstrap of the corpus (1,000 replicates, seed 0): each "
     "replicate draws the documents with replacement, and a drawn document brings all its "
     "codings; codings of one document are not independent, so documents, not passages, are "
@@ -93,6 +104,9 @@ class Spec:
     groups: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
+    #: custom attributes of the sources (manifest columns): (key, value) pairs, all must hold
+    attributes: tuple[tuple[str, str], ...] = ()
+    #: actor, year, group, language, or ``attribute:KEY`` (a custom attribute's values)
     by: str = "actor"
     normalise: str = "count"
     lang: str = "en"
@@ -105,7 +119,8 @@ class Spec:
         field and listing the valid values."""
         _one_of("actor_role", self.actor_role, ACTOR_ROLES)
         _one_of("unit", self.unit, UNITS)
-        _one_of("by", self.by, BY)
+        if not (self.by.startswith("attribute:") and self.by[len("attribute:") :].strip()):
+            _one_of("by", self.by, (*BY, "attribute:KEY"))
         _one_of("normalise", self.normalise, NORMALISE)
         _one_of("lang", self.lang, UI_LANGUAGES)
         for group in self.groups:
@@ -214,6 +229,9 @@ class Comparison:
         self._store = store
         self._tables: dict[str, TableResult] = {}
         lang = spec.lang
+        #: the comparison's language: its notes, titles and legends are written in it
+        self.gettext = translations(lang).gettext
+        self.ngettext = translations(lang).ngettext
         self.labels = {c.key: c.label.get(lang) or c.label["en"] for c in codebook.codes()}
         self.dimension_labels = {
             d.key: d.label.get(lang) or d.label["en"] for d in codebook.dimensions
@@ -224,56 +242,122 @@ class Comparison:
     def empty(self) -> bool:
         return self.frame.empty
 
+    @functools.cached_property
+    def actor_labels(self) -> dict[str, str]:
+        """Each actor's canonical name -> its name in the comparison's language (the
+        gazetteer's, :func:`~diplocode.attribution.gazetteer.display_names`); empty in
+        English. Tables and data keep the canonical names: this is for showing them."""
+        if self.spec.lang == "en" or self._store is None:
+            return {}
+        from ..attribution.gazetteer import display_names
+
+        return display_names(self._store, self.spec.lang)
+
+    def actor_label(self, name: object) -> str:
+        """An actor's name in the comparison's language (its canonical name if none)."""
+        return self.actor_labels.get(str(name), str(name))
+
+    def status_label(self, status: str) -> str:
+        """A coding status in the comparison's language."""
+        return self.gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
     def counted_label(self) -> str:
         """Which statuses count, said plainly (every output carries it)."""
-        label = ", ".join(self.meta["statuses"])
+        _ = self.gettext
+        label = ", ".join(self.status_label(s) for s in self.meta["statuses"])
         if self.spec.include_suggested:
-            label += " (includes MACHINE SUGGESTIONS not reviewed by a person)"
+            label = _("{statuses} (includes MACHINE SUGGESTIONS not reviewed by a person)").format(
+                statuses=label
+            )
         return label
 
     def period_label(self) -> str:
+        _ = self.gettext
         start, end = self.meta["period"]
         if start is None:
-            return "none (nothing counted is dated)"
-        how = "the data's own range" if self.meta["period_default"] else "chosen"
-        return f"{start}-{end} ({how})"
+            return _("none (nothing counted is dated)")
+        if self.meta["period_default"]:
+            return _("{start}-{end} (the data's own range)").format(start=start, end=end)
+        return _("{start}-{end} (chosen)").format(start=start, end=end)
 
     def note(self) -> str:
         """One line stating everything that decides the numbers."""
+        _, ngettext = self.gettext, self.ngettext
         m = self.meta
+        role = self._name(ROLE_NAMES, self.spec.actor_role)
         parts = [
-            f"codebook {m['codebook']} {m['codebook_version']} (#{self.codebook_version_id}, "
-            f"hash {m['codebook_hash'][:12]})",
-            f"counted: {self.counted_label()}",
-            f"rows: actors by role '{self.spec.actor_role}'"
-            + (" (the actor each passage is about)" if self.spec.actor_role == "about" else ""),
-            f"unit: {self.spec.unit}",
-            f"period: {self.period_label()}",
+            _("codebook {name} {version} (#{id}, hash {hash})").format(
+                name=m["codebook"],
+                version=m["codebook_version"],
+                id=self.codebook_version_id,
+                hash=m["codebook_hash"][:12],
+            ),
+            _("counted: {statuses}").format(statuses=self.counted_label()),
+            (
+                _("rows: actors by role '{role}' (the actor each passage is about)")
+                if self.spec.actor_role == "about"
+                else _("rows: actors by role '{role}'")
+            ).format(role=role),
+            _("unit: {unit}").format(unit=self._name(UNIT_NAMES, self.spec.unit)),
+            _("period: {period}").format(period=self.period_label()),
         ]
-        if m["outside_period"]:
-            parts.append(f"{m['outside_period']} codings outside the period left out")
-        if m["undated_excluded"]:
-            parts.append(f"{m['undated_excluded']} undated codings left out")
-        if m.get("unattributed"):
-            parts.append(f"{m['unattributed']} codings about no known actor")
-        if m.get("from_earlier_versions"):
+        if n := m["outside_period"]:
             parts.append(
-                f"{m['from_earlier_versions']} codings made under earlier versions of the "
-                "codebook counted through its declared changes"
+                ngettext(
+                    "{n} coding outside the period left out",
+                    "{n} codings outside the period left out",
+                    n,
+                ).format(n=n)
+            )
+        if n := m["undated_excluded"]:
+            parts.append(
+                ngettext("{n} undated coding left out", "{n} undated codings left out", n).format(
+                    n=n
+                )
+            )
+        if n := m.get("unattributed"):
+            parts.append(
+                ngettext(
+                    "{n} coding about no known actor", "{n} codings about no known actor", n
+                ).format(n=n)
+            )
+        if n := m.get("from_earlier_versions"):
+            parts.append(
+                ngettext(
+                    "{n} coding made under earlier versions of the codebook counted through "
+                    "its declared changes",
+                    "{n} codings made under earlier versions of the codebook counted through "
+                    "its declared changes",
+                    n,
+                ).format(n=n)
             )
         filters = [
-            f"{name} {', '.join(values)}"
-            for name, values in (
-                ("groups", self.spec.groups),
-                ("languages", self.spec.languages),
-                ("actors", self.spec.actors),
+            template.format(values=", ".join(values))
+            for template, values in (
+                (
+                    _("groups {values}"),
+                    [self._name(SOURCE_GROUP_NAMES, g) for g in self.spec.groups],
+                ),
+                (_("languages {values}"), self.spec.languages),
+                (_("actors {values}"), self.spec.actors),
             )
             if values
         ]
         if filters:
-            parts.append("only " + "; ".join(filters))
-        parts.append(f"{m['n_codings']} codings counted")
+            parts.append(_("only {filters}").format(filters="; ".join(filters)))
+        n = m["n_codings"]
+        parts.append(ngettext("{n} coding counted", "{n} codings counted", n).format(n=n))
         return "; ".join(parts) + "."
+
+    def _name(self, names: Mapping[str, str], key: object) -> str:
+        """``key``'s name from one of :mod:`diplocode.i18n`'s tables, in the comparison's
+        language (a key the table lacks as it is)."""
+        text = str(key)
+        return self.gettext(names[text]) if text in names else text
+
+    def _by_name(self) -> str:
+        """The rows' grouping (``by``) in the comparison's language."""
+        return self._name(BY_NAMES, self.spec.by)
 
     # -- tables ---------------------------------------------------------------------------
     def table(self, name: str) -> TableResult:
@@ -300,7 +384,7 @@ class Comparison:
             name,
             title,
             pd.DataFrame(columns=list(columns)),
-            empty_reason="no codings counted",
+            empty_reason=self.gettext("no codings counted"),
         )
 
     def _models(self) -> TableResult:
@@ -354,18 +438,23 @@ class Comparison:
         frame = pd.DataFrame(rows, columns=columns)
         for col in ("source_id", "coding_id"):
             frame[col] = frame[col].astype("Int64")
+        _ = self.gettext
         legend = [
-            f"Rows: actors ({self._role_phrase()}); columns: {', '.join(c.title_in(spec.lang) for c in self.layout.columns)} (from the codebook's tables: section"
-            + (
-                ""
+            (
+                _("Rows: actors ({role}); columns: {columns} (from the codebook's tables: section).")
                 if self.layout.declared
-                else "; this codebook declares none, so one column per dimension"
-            )
-            + ").",
-            f"count: coded {self._unit_phrase()} of the actor with the code; share: of the actor's coded {self._unit_phrase()} in the column.",
-            _CI_NOTE,
-            "Quotes: per code, the most typical passage (reviewed before unreviewed, more coders agreeing, higher score), never a heading, never repeated in a row, distinct sources where possible.",
-        ]
+                else _("Rows: actors ({role}); columns: {columns} (from the codebook's tables: section; this codebook declares none, so one column per dimension).")
+            ).format(
+                role=self._role_phrase(),
+                columns=", ".join(c.title_in(spec.lang) for c in self.layout.columns),
+            ),
+            self._per_unit(
+                _("count: coded passages of the actor with the code; share: of the actor's coded passages in the column."),
+                _("count: coded documents of the actor with the code; share: of the actor's coded documents in the column."),
+            ),
+            _(_CI_NOTE),
+            _("Quotes: per code, the most typical passage (reviewed before unreviewed, more coders agreeing, higher score), never a heading, never repeated in a row, distinct sources where possible."),
+        ]  # fmt: skip
         return TableResult("models", title, frame, legend, cells)
 
     def _counts(self) -> pd.DataFrame:
@@ -391,20 +480,24 @@ class Comparison:
         return self.__dict__["_interval_cache"]
 
     def _role_phrase(self) -> str:
+        _ = self.gettext
         return {
-            "about": "the actor each passage is about",
-            "author": "the sources' authors and co-signatories",
-            "subject": "the sources' subject actors",
+            "about": _("the actor each passage is about"),
+            "author": _("the sources' authors and co-signatories"),
+            "subject": _("the sources' subject actors"),
         }[self.spec.actor_role]
 
-    def _unit_phrase(self) -> str:
-        return "passages" if self.spec.unit == "segment" else "documents"
+    def _per_unit(self, passages: str, documents: str) -> str:
+        """The sentence for the spec's unit: one about passages, one about documents (a
+        whole sentence each, so translations can decline the word)."""
+        return passages if self.spec.unit == "segment" else documents
 
     def _crosstab(self) -> TableResult:
         spec = self.spec
         by = spec.by
         columns = [by, "dimension", "code", "label", "count", "share", "ci_low", "ci_high", "documents", "n_documents", "doc_share"]  # fmt: skip
-        title = f"Codes by {by}"
+        _ = self.gettext
+        title = _("Codes by {by}").format(by=self._by_name())
         if self.empty:
             return self._no_data("crosstab", title, columns)
         frame = self._by_frame()
@@ -425,10 +518,13 @@ class Comparison:
         self._label(table)
         self._dim_labels(table)
         legend = [
-            f"count: coded {self._unit_phrase()} with the code; share: of the {by}'s coded {self._unit_phrase()} in the code's dimension (shares of one dimension sum to 1).",
-            _CI_NOTE,
-            "documents: documents of the row with the code; n_documents: the row's coded documents; doc_share = documents / n_documents.",
-        ]
+            self._per_unit(
+                _("count: coded passages with the code; share: of the {by}'s coded passages in the code's dimension (shares of one dimension sum to 1)."),
+                _("count: coded documents with the code; share: of the {by}'s coded documents in the code's dimension (shares of one dimension sum to 1)."),
+            ).format(by=self._by_name()),
+            _(_CI_NOTE),
+            _("documents: documents of the row with the code; n_documents: the row's coded documents; doc_share = documents / n_documents."),
+        ]  # fmt: skip
         return TableResult("crosstab", title, table[columns], legend)
 
     def _by_frame(self) -> pd.DataFrame:
@@ -439,7 +535,8 @@ class Comparison:
     def _distinctive(self) -> TableResult:
         spec = self.spec
         by = spec.by
-        title = f"Distinctive codes by {by}"
+        _ = self.gettext
+        title = _("Distinctive codes by {by}").format(by=self._by_name())
         columns = [by, "code", "label", "count", "delta", "z", "p", "q", "significant"]
         if self.empty:
             return self._no_data("distinctive", title, columns)
@@ -449,14 +546,15 @@ class Comparison:
         self._label(table)
         present = [c for c in columns if c in table.columns]
         legend = [
-            "delta: weighted log-odds ratio of the code for the row against all other rows, with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z = delta / sd.",
-            "p: two-sided p-value of z; q: Benjamini-Hochberg adjusted over every test in this table (the many row x code comparisons); significant: q < 0.05.",
-        ]
+            _("delta: weighted log-odds ratio of the code for the row against all other rows, with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008); z = delta / sd."),
+            _("p: two-sided p-value of z; q: Benjamini-Hochberg adjusted over every test in this table (the many row x code comparisons); significant: q < 0.05."),
+        ]  # fmt: skip
         return TableResult("distinctive", title, table[present], legend)
 
     def _overlap(self) -> TableResult:
         spec = self.spec
-        title = f"Zones of overlap by {spec.by}"
+        _ = self.gettext
+        title = _("Zones of overlap by {by}").format(by=self._by_name())
         if self.empty:
             return self._no_data("overlap", title, ["dimension", "code", "label", "groups", "n_groups", "min_share", "measure"])  # fmt: skip
         table = stats.overlap_zones(self._counts(), by=spec.by)
@@ -466,13 +564,16 @@ class Comparison:
         self._label(table)
         self._dim_labels(table)
         legend = [
-            f"A code is salient for a {spec.by} when its share is at least 1/k of its dimension (k = the dimension's codes seen); listed when salient for two or more."
-        ]
+            _("A code is salient for a {by} when its share is at least 1/k of its dimension (k = the dimension's codes seen); listed when salient for two or more.").format(by=self._by_name())
+        ]  # fmt: skip
         return TableResult("overlap", title, table, legend)
 
     def _trends(self) -> TableResult:
         spec = self.spec
-        title = f"Trends by year ({spec.normalise.replace('_', ' ')})"
+        _ = self.gettext
+        title = _("Trends by year ({normalise})").format(
+            normalise=self._name(NORMALISE_NAMES, spec.normalise)
+        )
         start, end = self.meta["period"]
         if self.empty or start is None:
             return self._no_data("trends", title, ["year", spec.by, "dimension", "code", "label", "count", "value"])  # fmt: skip
@@ -503,43 +604,55 @@ class Comparison:
         self._dim_labels(table)
         legend = [
             {
-                "count": f"value: coded {self._unit_phrase()} per year.",
-                "per_document": f"value: coded {self._unit_phrase()} per document of the row in that year.",
-                "per_10k_words": f"value: coded {self._unit_phrase()} per 10,000 words of the row's documents in that year.",
+                "count": self._per_unit(
+                    _("value: coded passages per year."),
+                    _("value: coded documents per year."),
+                ),
+                "per_document": self._per_unit(
+                    _("value: coded passages per document of the row in that year."),
+                    _("value: coded documents per document of the row in that year."),
+                ),
+                "per_10k_words": self._per_unit(
+                    _("value: coded passages per 10,000 words of the row's documents in that year."),
+                    _("value: coded documents per 10,000 words of the row's documents in that year."),
+                ),
             }[spec.normalise],
-            "Years in which the row has no document are gaps (empty), not zeros.",
-        ]
+            _("Years in which the row has no document are gaps (empty), not zeros."),
+        ]  # fmt: skip
         return TableResult("trends", title, table, legend)
 
     def _triangulation(self) -> TableResult:
         spec = self.spec
-        title = f"Triangulation across source groups, by {spec.by}"
+        _ = self.gettext
+        title = _("Triangulation across source groups, by {by}").format(by=self._by_name())
         if self.empty:
             return self._no_data("triangulation", title, [spec.by, "groups", "jsd", "n_a", "n_b", "drivers"])  # fmt: skip
         table = stats.triangulation(self._by_frame(), by=spec.by, unit=spec.unit).copy()
         legend = [
-            "jsd: Jensen-Shannon divergence (base 2, 0 = same distribution of codes, 1 = disjoint) between two source groups of the row; drivers: the codes whose shares differ most."
-        ]
+            _("jsd: Jensen-Shannon divergence (base 2, 0 = same distribution of codes, 1 = disjoint) between two source groups of the row; drivers: the codes whose shares differ most.")
+        ]  # fmt: skip
         return TableResult("triangulation", title, table, legend)
 
     def _cooccurrence(self) -> TableResult:
-        title = "Codes on the same passage"
+        _ = self.gettext
+        title = _("Codes on the same passage")
         if self.empty:
             return self._no_data("cooccurrence", title, ["code_a", "label_a", "code_b", "label_b", "count", "jaccard"])  # fmt: skip
         table = stats.cooccurrence(self.frame).copy()
         self._label(table, "code_a", "label_a")
         self._label(table, "code_b", "label_b")
         table["count"] = table["count"].astype(np.int64)
-        legend = ["count: passages coded with both; jaccard: both / either."]
+        legend = [_("count: passages coded with both; jaccard: both / either.")]
         return TableResult("cooccurrence", title, table, legend)
 
     def _operationalisation(self) -> TableResult:
+        _ = self.gettext
         table = operationalisation_table(self.codebook, self.spec.lang)
         return TableResult(
             "operationalisation",
-            "Operationalisation of the indicators",
+            _("Operationalisation of the indicators"),
             table,
-            ["From the codebook: each dimension's indicator, question and codes."],
+            [_("From the codebook: each dimension's indicator, question and codes.")],
         )
 
 
@@ -568,6 +681,8 @@ def compare(project: Any, spec: Spec | None = None, *, who: str = "system") -> C
     from_earlier = int(frame.attrs.get("from_earlier_versions", 0))
     documents = documents_frame(project.store, actor_role=spec.actor_role, frame=frame)
     frame, documents, filtered = _filter(project, frame, documents, spec)
+    if spec.by.startswith("attribute:"):
+        frame, documents = _with_attribute(project, frame, documents, spec.by)
     years = frame["year"] if not frame.empty else pd.Series([], dtype="Int64")
     dated = years.notna().to_numpy(dtype=bool) if len(years) else np.zeros(0, dtype=bool)
     low = int(years[dated].min()) if dated.any() else None
@@ -683,10 +798,19 @@ def _filter(
     project: Any, frame: pd.DataFrame, documents: pd.DataFrame, spec: Spec
 ) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """Apply the spec's group, language and actor filters to both frames."""
-    if frame.empty or not (spec.groups or spec.languages or spec.actors):
+    if frame.empty or not (spec.groups or spec.languages or spec.actors or spec.attributes):
         return frame, documents, 0
     keep = np.ones(len(frame), dtype=bool)
     keep_docs = np.ones(len(documents), dtype=bool)
+    if spec.attributes:
+        from ..store.sources import SourceFilter
+
+        flt = SourceFilter(attributes=spec.attributes)
+        with project.store.read() as conn:
+            flt.validate(conn=conn)
+            allowed = list(conn.execute(select(sources.c.id).where(*flt.where())).scalars())
+        keep &= frame["source_id"].isin(allowed).to_numpy()
+        keep_docs &= documents["source_id"].isin(allowed).to_numpy()
     if spec.groups:
         keep &= frame["group"].isin(spec.groups).to_numpy()
         keep_docs &= documents["group"].isin(spec.groups).to_numpy()
@@ -701,6 +825,33 @@ def _filter(
     out = frame[keep]
     out.attrs.update(frame.attrs)
     return out, documents[keep_docs], int(before - out["coding_id"].nunique())
+
+
+def _with_attribute(
+    project: Any, frame: pd.DataFrame, documents: pd.DataFrame, by: str
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both frames with a column ``by`` (``attribute:KEY``): each source's value of the
+    custom attribute KEY, "(none)" where it has none (E060 for a key no source has)."""
+    from ..store.sources import check_attributes
+
+    key = by[len("attribute:") :].strip()
+    with project.store.read() as conn:
+        check_attributes(conn, [key], "by")
+        values = {
+            int(i): (e or {}).get(key)
+            for i, e in conn.execute(select(sources.c.id, sources.c.extra))
+        }
+
+    def column(ids: pd.Series) -> pd.Categorical:
+        got = [v if isinstance(v, str) and v.strip() else "(none)" for v in map(values.get, ids)]
+        return pd.Categorical(got, categories=sorted(set(got)))
+
+    frame = frame.copy()
+    frame[by] = column(frame["source_id"]) if not frame.empty else pd.Series([], dtype=object)
+    documents = documents.copy()
+    if not documents.empty:
+        documents[by] = column(documents["source_id"])
+    return frame, documents
 
 
 def resolve_actor_names(project: Any, refs: Sequence[str]) -> list[str]:

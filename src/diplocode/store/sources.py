@@ -17,6 +17,7 @@ from .schema import actors, codings, segments, source_actors, sources
 # columns that listing needs (never the text)
 _LIST_COLUMNS = [
     sources.c.id,
+    sources.c.extra,
     sources.c.title,
     sources.c.source_group,
     sources.c.date_year,
@@ -117,6 +118,8 @@ class SourceFilter:
     fulltext: str | None = None  # substring of the document text, case-insensitive
     has_codings: bool | None = None  # any coding that is not rejected
     actor_id: int | None = None  # the actor ``actor`` names, found by :meth:`validate`
+    #: custom attributes (manifest columns, reader metadata): (key, value) pairs, all must hold
+    attributes: tuple[tuple[str, str], ...] = ()
 
     def validate(
         self,
@@ -149,6 +152,8 @@ class SourceFilter:
         if languages is not None:
             language = check_language(self.language, name["language"], languages)
         actor = (self.actor or "").strip() or None
+        if self.attributes and conn is not None:
+            check_attributes(conn, [k for k, _ in self.attributes], "attribute")
         return replace(
             self,
             actor=actor,
@@ -170,6 +175,8 @@ class SourceFilter:
             clauses.append(any_coding if self.has_codings else ~any_coding)
         if self.group:
             clauses.append(sources.c.source_group == self.group)
+        for key, value in self.attributes:
+            clauses.append(sources.c.extra[key].as_string() == value)
         if self.language:
             clauses.append(sources.c.language == self.language)
         if self.year_from is not None:
@@ -200,6 +207,45 @@ FILTER_NAMES = {
     "year_from": "year_from",
     "year_to": "year_to",
 }
+
+
+def attribute_values(conn: Connection) -> dict[str, dict[str, int]]:
+    """The sources' custom attributes (text-valued keys of ``extra``: manifest columns and
+    reader metadata): key -> value -> number of sources."""
+    out: dict[str, dict[str, int]] = {}
+    for (extra,) in conn.execute(select(sources.c.extra)):
+        for key, value in (extra or {}).items():
+            if isinstance(value, str) and value.strip():
+                counts = out.setdefault(str(key), {})
+                counts[value] = counts.get(value, 0) + 1
+    return dict(sorted(out.items()))
+
+
+def check_attributes(conn: Connection, keys: Sequence[str], where: str) -> None:
+    """E060 for an attribute no source has, listing those that exist."""
+    known = attribute_values(conn)
+    for key in keys:
+        if key not in known:
+            raise DiplocodeError(
+                "E060",
+                param=where,
+                owner="the source filter",
+                constraint="an attribute some source has: " + (", ".join(known) or "(none yet)"),
+                value=key,
+            )
+
+
+def parse_attributes(items: Sequence[str], where: str) -> tuple[tuple[str, str], ...]:
+    """``KEY=VALUE`` items (the command line's ``--where``, the web's ``attr``)."""
+    out = []
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise DiplocodeError(
+                "E060", param=where, owner="the source filter", constraint="KEY=VALUE", value=item
+            )
+        out.append((key.strip(), value.strip()))
+    return tuple(out)
 
 
 def check_period(start: Any, end: Any, where_start: str, where_end: str) -> None:
@@ -269,6 +315,11 @@ def list_sources(
     actor_map = actors_of(conn, [r["id"] for r in rows])
     for row in rows:
         row["actors"] = actor_map.get(row["id"], [])
+        extra = row.pop("extra", None) or {}
+        # custom attributes: the text-valued extras (manifest columns, reader metadata)
+        row["attributes"] = {
+            str(k): v for k, v in sorted(extra.items()) if isinstance(v, str) and v.strip()
+        }
     return rows
 
 

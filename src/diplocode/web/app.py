@@ -21,6 +21,7 @@ for the HTML routes.
 from __future__ import annotations
 
 import getpass
+import json
 import re
 import secrets
 import socket
@@ -41,7 +42,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from .. import __version__, audit, coding, workbench
+from .. import __version__, audit, auditlog, coding, workbench
 from ..analysis import stats
 from ..analysis.compare import Spec
 from ..analysis.compare import compare as run_compare
@@ -53,7 +54,7 @@ from ..corpus.readers import ReadOptions
 from ..errors import REQUEST_INVALID, DiplocodeError, localized, translate
 from ..project import Project
 from ..store.schema import SOURCE_GROUPS, audit_head
-from ..store.sources import SourceFilter
+from ..store.sources import SourceFilter, parse_attributes
 from ..users import (
     LoginThrottle,
     Session,
@@ -135,6 +136,50 @@ class _SecurityHeaders(BaseHTTPMiddleware):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
+
+
+# -- /api/docs --------------------------------------------------------------------------------
+#: the files of Swagger UI that /api/docs loads, served from the swagger-ui-bundle package
+_SWAGGER_FILES = frozenset({"swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png"})
+_DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>diplocode workbench API</title>
+<link rel="stylesheet" href="/api/docs/assets/swagger-ui.css">
+<link rel="icon" href="/api/docs/assets/favicon-32x32.png">
+<script src="/api/docs/assets/swagger-ui-bundle.js" defer></script>
+<script src="/static/api-docs.js" defer></script>
+</head>
+<body>
+<div id="swagger-ui" data-openapi-url="{openapi_url}"></div>
+</body>
+</html>
+"""
+
+
+def _add_api_docs(app: FastAPI, openapi_url: str) -> None:
+    """``/api/docs``: Swagger UI from this machine (no CDN), its start-up in
+    ``static/api-docs.js`` (no inline script), so it works offline and the
+    Content-Security-Policy stays ``script-src 'self'``."""
+    from fastapi.responses import FileResponse
+    from swagger_ui_bundle import swagger_ui_path
+
+    folder = Path(str(swagger_ui_path))
+    html = _DOCS_PAGE.format(openapi_url=openapi_url)
+
+    async def docs(request: Request) -> Response:
+        return HTMLResponse(html)
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in _SWAGGER_FILES:
+            return JSONResponse({"detail": "Not Found"}, status_code=404)
+        return FileResponse(folder / name, headers={"Cache-Control": "max-age=86400"})
+
+    app.add_route("/api/docs", docs, include_in_schema=False)
+    app.add_route("/api/docs/assets/{name}", asset, include_in_schema=False)
 
 
 # -- API request bodies ---------------------------------------------------------------------
@@ -292,13 +337,14 @@ def create_app(
     app = FastAPI(
         title="diplocode workbench",
         version=__version__,
-        docs_url="/api/docs",
+        docs_url=None,  # served by _add_api_docs: offline, under the strict CSP
         redoc_url=None,
         openapi_url="/api/openapi.json",
     )
     app.add_middleware(_SecurityHeaders)
     here = Path(__file__).parent
     app.mount("/static", StaticFiles(directory=here / "static"), name="static")
+    _add_api_docs(app, "/api/openapi.json")
     env = Environment(
         loader=PackageLoader("diplocode.web", "templates"),
         autoescape=select_autoescape(["html", "j2"]),
@@ -512,6 +558,7 @@ def create_app(
         year_to: str | None = None,
         q: str | None = None,
         has_codings: str | None = None,
+        attr: list[str] = Query(default=[]),
         _: _Context = Depends(context),
     ) -> SourceFilter:
         """The corpus filters, from the page's form and the API alike (validated by
@@ -534,6 +581,7 @@ def create_app(
                 year_to=_number(year_to, "year_to"),
                 fulltext=q or None,
                 has_codings=None if not coded else coded in ("yes", "true", "1"),
+                attributes=parse_attributes([a for a in attr if a.strip()], "attr"),
             )
             with project.store.read() as conn:
                 return flt.validate(project.languages, conn)
@@ -651,22 +699,32 @@ def create_app(
     # -- one source -------------------------------------------------------------------------------
     @app.get("/sources/{source_id}", response_class=HTMLResponse)
     def source_view(
-        request: Request, source_id: int, ctx: _Context = needs("read")
+        request: Request,
+        source_id: int,
+        include_rejected: bool = False,
+        ctx: _Context = needs("read"),
     ) -> HTMLResponse:
-        source = workbench.source_page(project, source_id, ctx.user)
+        source = workbench.source_page(
+            project, source_id, ctx.user, include_rejected=include_rejected
+        )
         _, codebook = project.codebook()
         return page(
             "source.html",
             request,
             ctx,
             source=source,
+            include_rejected=include_rejected,
             choices=workbench.code_choices(codebook, ctx.lang),
             labels=_labels(codebook, ctx.lang),
         )
 
     @app.get("/api/sources/{source_id}")
-    def api_source(source_id: int, ctx: _Context = needs("read")) -> JSONResponse:
-        source = workbench.source_page(project, source_id, ctx.user)
+    def api_source(
+        source_id: int, include_rejected: bool = False, ctx: _Context = needs("read")
+    ) -> JSONResponse:
+        source = workbench.source_page(
+            project, source_id, ctx.user, include_rejected=include_rejected
+        )
         source.pop("paragraphs")
         return ok(source=_jsonable(source))
 
@@ -997,6 +1055,8 @@ def create_app(
         language: list[str] = Query(default=[]),
         actor: list[str] = Query(default=[]),
         codebook: str | None = None,
+        attr: list[str] = Query(default=[]),
+        by: str | None = None,
         ctx: _Context = Depends(context),
     ) -> Spec:
         """The comparison's specification, from the page's form and the API alike (the
@@ -1011,6 +1071,8 @@ def create_app(
             languages=tuple(x for x in language if x),
             actors=tuple(a for a in actor if a),
             codebook=codebook or None,
+            attributes=parse_attributes([a for a in attr if a.strip()], "attr"),
+            by=by or "actor",
             lang=ctx.lang if ctx.lang in ("en", "ru", "kk") else "en",
         ).validate(project.languages)
 
@@ -1187,7 +1249,8 @@ def create_app(
         since: str | None = None,
         until: str | None = None,
     ) -> dict[str, Any]:
-        """The audit log's filters (keywords of ``audit.log``), from the page and the API."""
+        """The audit log's filters (keywords of ``auditlog.entries``; ``kind`` a prefix),
+        from the page and the API."""
         return {
             "kind": kind or None,
             "actor": actor or None,
@@ -1203,14 +1266,19 @@ def create_app(
         verify: bool = False,
         ctx: _Context = needs("read"),
     ) -> HTMLResponse:
-        with project.store.read() as conn:
-            events = audit.log(conn, **filters, limit=200)
-            problems = [str(p) for p in audit.verify(conn)] if verify else None
+        log = auditlog.entries(project, lang=ctx.lang, viewer=ctx.user, **filters, limit=200)
+        for event in log.events:  # the raw event, as text (Kazakh as Kazakh, not \u escapes)
+            raw = json.dumps(event["payload"], ensure_ascii=False, indent=2, sort_keys=True)
+            event["raw"] = raw if len(raw) <= 10_000 else raw[:10_000] + "\n…"
+        problems = None
+        if verify:
+            with project.store.read() as conn:
+                problems = [str(p) for p in audit.verify(conn)]
         return page(
             "audit.html",
             request,
             ctx,
-            events=events[::-1],
+            events=log.events[::-1],
             problems=problems,
             verified=verify,
             filters=filters,
@@ -1222,9 +1290,10 @@ def create_app(
         limit: int = 200,
         ctx: _Context = needs("read"),
     ) -> JSONResponse:
-        with project.store.read() as conn:
-            events = audit.log(conn, **filters, limit=min(limit, 5000))
-        return ok(events=events)
+        log = auditlog.entries(
+            project, lang=ctx.lang, viewer=ctx.user, **filters, limit=min(limit, 5000)
+        )
+        return ok(events=log.events)
 
     @app.get("/api/audit/verify")
     def api_verify(ctx: _Context = needs("read")) -> JSONResponse:
