@@ -934,6 +934,34 @@ def codebook_merge(
     )
 
 
+@codebook_app.command("split")
+def codebook_split(
+    key: Annotated[str, typer.Argument(help="The code to split.")],
+    into: Annotated[
+        list[str],
+        typer.Option("--into", help="A new code, KEY or KEY=Label; two or more, in order."),
+    ],
+    project: ProjectOpt = None,
+    user: _EditUser = None,
+) -> None:
+    """Split a code into new codes (a new codebook version): its codings count as the
+    first until a person recodes them.
+
+    Example: diplocode codebook split education --into scholarships=Scholarships --into language=Language
+    """
+    from .codebook import edit
+
+    parts = []
+    for item in into:
+        new_key, _, label = item.partition("=")
+        parts.append({"key": new_key.strip(), "label": {"en": label.strip() or new_key.strip()}})
+    _edited(
+        project,
+        f"split {key} into {', '.join(p['key'] for p in parts)}",
+        lambda p: edit.split_code(p, key, parts, by=_who(user)),
+    )
+
+
 @codebook_app.command("move")
 def codebook_move(
     key: Annotated[str, typer.Argument(help="The code's key.")],

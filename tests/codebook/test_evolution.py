@@ -265,3 +265,35 @@ def test_any_decision_can_be_undone(coded: Project) -> None:
         assert audit.verify(conn) == []
         kinds = [ev["kind"] for ev in audit.events(conn)]
     assert kinds.count("coding.reopened") == 3
+
+
+def test_a_split_and_memos_that_follow_their_code(coded: Project) -> None:
+    _review(coded)
+    coding.write_memo(
+        coded, "Стипендии: почти всегда программы КНР", "ana", code_key="scholarships"
+    )
+    coding.write_memo(coded, "bob's own note", "bob", code_key="scholarships")
+    edit.rename_code(coded, "scholarships", "mobility", by="ana")
+    edit.split_code(
+        coded,
+        "mobility",
+        [
+            {"key": "grants", "label": {"en": "Grants"}},
+            {"key": "exchanges", "label": {"en": "Exchanges"}},
+        ],
+        by="ana",
+    )
+    _, book = coded.codebook()
+    assert book.changes.split == {"mobility": ["grants", "exchanges"]}
+    assert [c.key for c in book.dimensions[0].codes][:2] == ["grants", "exchanges"]
+    # the accepted scholarship suggestions count as the first new code
+    assert _counts(coded) == {"grants": 2, "media": 2, "partnership": 1}
+    memos = edit.code_memos(coded)
+    assert [m["text"] for m in memos["grants"]] == [
+        "Стипендии: почти всегда программы КНР",
+        "bob's own note",
+    ]
+    assert [m["author"] for m in edit.code_memos(coded, "ana", blind=True)["grants"]] == ["ana"]
+    with pytest.raises(DiplocodeError) as e:
+        edit.split_code(coded, "grants", [{"key": "only_one"}], by="ana")
+    assert e.value.code == "E060"

@@ -94,6 +94,7 @@ ROUTE_ACTIONS = {
     ("POST", "/api/codebook/codes/{code_key}/rename"): "edit_codebook",
     ("POST", "/api/codebook/codes/{code_key}/move"): "edit_codebook",
     ("POST", "/api/codebook/codes/{code_key}/merge"): "edit_codebook",
+    ("POST", "/api/codebook/codes/{code_key}/split"): "edit_codebook",
     ("DELETE", "/api/codebook/codes/{code_key}"): "edit_codebook",
     ("POST", "/api/codings/{coding_id}/reopen"): "review",
     ("GET", "/actors"): "read",

@@ -27,6 +27,7 @@ from .model import _KEY, LEXICON_LANGUAGES, Codebook, _check_entry
 
 __all__ = [
     "add_code",
+    "code_memos",
     "code_usage",
     "code_usages",
     "delete_code",
@@ -35,6 +36,7 @@ __all__ = [
     "move_code",
     "next_version",
     "rename_code",
+    "split_code",
 ]
 
 
@@ -270,6 +272,74 @@ def merge_codes(project: Any, keys: list[str], into: str, *, by: str) -> tuple[i
             changes["merged"][key] = into
 
     return _edit(project, by, f"merged {', '.join(merged)} into {into}", change)
+
+
+def split_code(project: Any, key: str, into: list[dict[str, Any]], *, by: str) -> tuple[int, str]:
+    """Split a code into new codes (``into``: ``{"key", "label", "definition"?}`` each,
+    added where the code was); its codings count as the first new code until a person
+    recodes them (they can be found with ``diplocode retrieve --code FIRST``)."""
+    if len(into) < 2:
+        raise DiplocodeError(
+            "E060",
+            param="into",
+            owner="split_code",
+            constraint="two or more new codes",
+            value=[c.get("key") for c in into],
+        )
+
+    def change(data: dict[str, Any], changes: dict[str, Any]) -> None:
+        dim, code = _find(data, key)
+        at = dim["codes"].index(code)
+        dim["codes"].remove(code)
+        new_codes = []
+        for item in into:
+            new_key = str(item.get("key", ""))
+            _check_key(data, new_key)
+            if new_key == key:
+                raise DiplocodeError("E078", name=data["name"], key=new_key)
+            fresh: dict[str, Any] = {"key": new_key, "label": {}, "definition": {}}
+            _texts(fresh["label"], item.get("label") or {"en": new_key})
+            _texts(fresh["definition"], item.get("definition"))
+            if code.get("parent"):
+                fresh["parent"] = code["parent"]
+            new_codes.append(fresh)
+        dim["codes"][at:at] = new_codes
+        for d in data["dimensions"]:
+            for other in d["codes"]:
+                if other.get("parent") == key:
+                    other["parent"] = new_codes[0]["key"]
+        _retarget_tables(data, key, new_codes[0]["key"])
+        changes["split"][key] = [c["key"] for c in new_codes]
+
+    return _edit(
+        project, by, f"split {key} into {', '.join(str(c.get('key')) for c in into)}", change
+    )
+
+
+def code_memos(
+    project: Any, viewer: str | None = None, blind: bool = False
+) -> dict[str, list[dict[str, Any]]]:
+    """Per code of the newest version: the memos written on it, also under the keys it had
+    in earlier versions (a rename or merge carries its memos); with ``blind``, only the
+    ``viewer``'s own."""
+    from ..store.schema import codes, memos
+
+    _, current = project.codebook()
+    version_id, _ = project.codebook(current.name)
+    with project.store.read() as conn:
+        key_of = dict(conn.execute(select(codes.c.id, codes.c.key)).all())
+        new_key = {}
+        for old_id, new_id in counted_codes(conn, version_id).items():
+            new_key.setdefault(key_of[old_id], key_of[new_id])
+        for k in code_ids(conn, version_id):
+            new_key[k] = k  # a key of the newest version is its own code
+        query = select(memos).where(memos.c.code_key.in_(list(new_key))).order_by(memos.c.id)
+        if blind:
+            query = query.where(memos.c.author == (viewer or ""))
+        out: dict[str, list[dict[str, Any]]] = {}
+        for row in conn.execute(query).mappings():
+            out.setdefault(new_key[row["code_key"]], []).append(dict(row))
+    return out
 
 
 def code_usages(project: Any, codebook: str | int | None = None) -> dict[str, int]:

@@ -256,6 +256,16 @@ class CodeMerge(BaseModel):
     into: str = Field(min_length=1, max_length=128)
 
 
+class NewPart(BaseModel):
+    key: str = Field(min_length=1, max_length=128)
+    label: dict[str, str] = Field(default_factory=dict)
+    definition: dict[str, str] = Field(default_factory=dict)
+
+
+class CodeSplit(BaseModel):
+    into: list[NewPart] = Field(min_length=2, max_length=20)
+
+
 class NewActor(BaseModel):
     name: str = Field(min_length=1, max_length=256)
     kind: str = "state"
@@ -897,6 +907,11 @@ def create_app(
             latest=version_id == latest_id,
             versions=versions,
             usage=cbedit.code_usages(project, codebook.name) if version_id == latest_id else {},
+            code_memos=cbedit.code_memos(
+                project, ctx.user.username, workbench._blind_for(project, ctx.user)
+            )
+            if version_id == latest_id
+            else {},
             lexicon_langs=("en", "ru", "kk", "zh", "tr"),
         )
 
@@ -955,6 +970,15 @@ def create_app(
     ) -> JSONResponse:
         version_id, version = cbedit.merge_codes(
             project, [code_key], body.into, by=ctx.user.username
+        )
+        return ok(version_id=version_id, version=version)
+
+    @app.post("/api/codebook/codes/{code_key}/split")
+    def api_split_code(
+        code_key: str, body: CodeSplit, ctx: _Context = needs("edit_codebook")
+    ) -> JSONResponse:
+        version_id, version = cbedit.split_code(
+            project, code_key, [p.model_dump() for p in body.into], by=ctx.user.username
         )
         return ok(version_id=version_id, version=version)
 

@@ -67,17 +67,37 @@ function setupSource() {
     chosen = li ? li.dataset.key : null;
     save.disabled = !chosen;
   }
-  function open(x, y, label) {
+  // the picker opens in view: below the passage (``rect``, in viewport coordinates) if it
+  // fits there, else above it, else as low as the viewport lets it
+  function place(rect) {
+    const gap = 12;
+    const margin = 8;
+    const header = document.querySelector("header.top");
+    const top = Math.max(margin, header ? header.getBoundingClientRect().bottom + margin : margin);
+    const width = picker.offsetWidth;
+    const height = picker.offsetHeight;
+    const bottom = window.innerHeight - margin;
+    let y = rect.bottom + gap;
+    if (y + height > bottom) {
+      y = rect.top - gap - height >= top ? rect.top - gap - height : bottom - height;
+    }
+    y = Math.max(top, y);
+    const x = Math.max(margin, Math.min(rect.left, window.innerWidth - width - margin));
+    picker.style.left = `${x + window.scrollX}px`;
+    picker.style.top = `${y + window.scrollY}px`;
+    const box = picker.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) picker.scrollIntoView({ block: "nearest" });
+  }
+  function open(rect, label) {
     picker.hidden = false;
-    picker.style.left = `${Math.max(8, Math.min(x, window.innerWidth - 380))}px`;
-    picker.style.top = `${y + window.scrollY + 12}px`;
     picker.querySelector(".selected-text").textContent = label;
     search.value = "";
     memo.value = "";
     error.hidden = true;
     filter();
     choose(null);
-    search.focus();
+    place(rect);
+    search.focus({ preventScroll: true });
   }
   function close() { picker.hidden = true; span = null; changing = null; }
   function filter() {
@@ -131,8 +151,7 @@ function setupSource() {
       if (start === null || end === null || end <= start) return;
       span = { start, end };
       changing = null;
-      const rect = range.getBoundingClientRect();
-      open(rect.left, rect.bottom, sel.toString().slice(0, 200));
+      open(range.getBoundingClientRect(), sel.toString().slice(0, 200));
     });
   }
 
@@ -145,6 +164,9 @@ function setupSource() {
         if (action === "accept" || action === "reject") {
           await api("POST", `/api/codings/${id}/${action}`, {});
           location.reload();
+        } else if (action === "reopen") {
+          await api("POST", `/api/codings/${id}/reopen`, { expect: button.dataset.expect });
+          location.reload();
         } else if (action === "delete") {
           if (!window.confirm(message("msg-confirm-delete"))) return;
           await api("DELETE", `/api/codings/${id}`);
@@ -153,7 +175,8 @@ function setupSource() {
           changing = id;
           span = null;
           const rect = button.getBoundingClientRect();
-          open(rect.left - 300, rect.bottom, li.querySelector("blockquote").textContent);
+          const at = { left: rect.left - 300, top: rect.top, bottom: rect.bottom };
+          open(at, li.querySelector("blockquote").textContent);
         }
       } catch (err) { window.alert(err.message); }
     });
@@ -169,6 +192,11 @@ function setupSource() {
       if (li) { li.classList.add("focus"); if (i === 0) li.scrollIntoView({ block: "nearest" }); }
     });
   });
+
+  const showRejected = document.getElementById("show-rejected");
+  if (showRejected) {
+    showRejected.addEventListener("change", () => showRejected.submit());
+  }
 
   const memoForm = document.getElementById("memo-form");
   if (memoForm) {
@@ -241,19 +269,41 @@ function setupReview() {
   items.forEach((li, i) => {
     li.addEventListener("click", () => focus(i));
     li.querySelectorAll("button.alt").forEach((b) => b.addEventListener("click", () => { focus(i); act("change", b.dataset.key); }));
+    li.querySelectorAll("button.decide").forEach((b) => b.addEventListener("click", () => { focus(i); act(b.dataset.action); }));
   });
   document.addEventListener("keydown", (e) => {
-    if (e.target.closest("input, textarea, select") || e.ctrlKey || e.metaKey || e.altKey) return;
-    if (e.key === "j") { e.preventDefault(); focus(current + 1); }
-    else if (e.key === "k") { e.preventDefault(); focus(current - 1); }
-    else if (e.key === "a") { e.preventDefault(); act("accept"); }
-    else if (e.key === "r") { e.preventDefault(); act("reject"); }
-    else if (/^[1-9]$/.test(e.key)) {
-      const b = items[current] && items[current].querySelector(`button.alt[data-n="${e.key}"]`);
-      if (b) { e.preventDefault(); act("change", b.dataset.key); }
+    const target = e.target instanceof Element ? e.target : null;
+    if (target && (target.closest("input, textarea, select, [contenteditable]") || target.isContentEditable)) return;
+    if (e.ctrlKey || e.metaKey || e.altKey || e.shiftKey || e.isComposing) return;
+    const key = reviewKey(e);
+    if (!key) return;
+    if (e.repeat && key !== "next" && key !== "previous") return;  // a held key decides once
+    e.preventDefault();
+    if (key === "next") focus(current + 1);
+    else if (key === "previous") focus(current - 1);
+    else if (key === "accept" || key === "reject") act(key);
+    else {
+      const b = items[current] && items[current].querySelector(`button.alt[data-n="${key}"]`);
+      if (b) act("change", b.dataset.key);
     }
   });
   focus(0);
+}
+
+// The review keys by physical key (KeyboardEvent.code), so they work with any layout
+// (with a Russian or Kazakh one, "a" is the key that types "ф"); e.key only when the
+// browser gives no code.
+const REVIEW_CODES = { KeyJ: "next", KeyK: "previous", KeyA: "accept", KeyR: "reject" };
+const REVIEW_KEYS = { j: "next", k: "previous", a: "accept", r: "reject" };
+
+function reviewKey(e) {
+  const code = e.code || "";
+  if (REVIEW_CODES[code]) return REVIEW_CODES[code];
+  const digit = /^(?:Digit|Numpad)([1-9])$/.exec(code);
+  if (digit) return digit[1];
+  if (code && code !== "Unidentified") return null;
+  if (REVIEW_KEYS[e.key]) return REVIEW_KEYS[e.key];
+  return /^[1-9]$/.test(e.key) ? e.key : null;
 }
 
 // -- undoing a review decision (review queue, filter "decided") ------------------------------------------
@@ -305,6 +355,21 @@ function setupCodebook() {
       try {
         await api("POST", "/api/codebook/codes", { dimension: form.dataset.dimension, ...nested(form) });
         location.reload();
+      } catch (err) { fail(form, err); }
+    });
+  });
+  document.querySelectorAll("form.code-split").forEach((form) => {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      // "key label words" per line -> [{key, label: {en: label}}]
+      const into = String(new FormData(form).get("into") || "").split("\n").map((line) => line.trim())
+        .filter(Boolean).map((line) => {
+          const [key, ...rest] = line.split(/\s+/);
+          return { key, label: { en: rest.join(" ") || key } };
+        });
+      try {
+        await api("POST", form.dataset.url, { into });
+        location.href = "/codebook";
       } catch (err) { fail(form, err); }
     });
   });
