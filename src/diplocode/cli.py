@@ -951,13 +951,15 @@ def codebook_split(
     """
     from .codebook import edit
 
-    parts = []
+    parts: list[dict[str, Any]] = []
+    keys: list[str] = []
     for item in into:
         new_key, _, label = item.partition("=")
+        keys.append(new_key.strip())
         parts.append({"key": new_key.strip(), "label": {"en": label.strip() or new_key.strip()}})
     _edited(
         project,
-        f"split {key} into {', '.join(p['key'] for p in parts)}",
+        f"split {key} into {', '.join(keys)}",
         lambda p: edit.split_code(p, key, parts, by=_who(user)),
     )
 

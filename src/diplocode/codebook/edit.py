@@ -328,7 +328,7 @@ def code_memos(
     version_id, _ = project.codebook(current.name)
     with project.store.read() as conn:
         key_of = dict(conn.execute(select(codes.c.id, codes.c.key)).all())
-        new_key = {}
+        new_key: dict[str, str] = {}
         for old_id, new_id in counted_codes(conn, version_id).items():
             new_key.setdefault(key_of[old_id], key_of[new_id])
         for k in code_ids(conn, version_id):
