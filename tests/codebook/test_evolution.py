@@ -126,7 +126,7 @@ def _review(project: Project) -> dict[str, int]:
     return decided
 
 
-def test_human_work_counts_across_a_rename_and_a_merge(coded: Project) -> None:
+def test_human_work_counts_across_a_rename_and_a_merge(coded: Project, tmp_path: Path) -> None:
     decided = _review(coded)
     before = _counts(coded)
     assert before == {"scholarships": 2, "media": 2, "partnership": 1}
@@ -162,6 +162,24 @@ def test_human_work_counts_across_a_rename_and_a_merge(coded: Project) -> None:
     assert result.meta["codebook_version_id"] == version_id
     assert result.meta["from_earlier_versions"] == 5
     assert "earlier versions" in result.note()
+    # the report and the web count the same (one engine), under the new version
+    from fastapi.testclient import TestClient
+
+    from diplocode.report import build_report
+    from diplocode.web.app import create_app
+
+    written = build_report(coded, tmp_path / "report", result, formats=("html", "xlsx"))
+    html = written["html"][0].read_text(encoding="utf-8")
+    assert "mobility" in html or "Scholarships" in html
+    assert "earlier versions" in html
+    client = TestClient(create_app(coded, team=False, local_user="ana"))
+    rows = client.get("/api/compare", params={"actor_role": "author", "table": "crosstab"}).json()[
+        "rows"
+    ]
+    web: dict[str, int] = {}
+    for row in rows:
+        web[row["code"]] = web.get(row["code"], 0) + int(row["count"])
+    assert web == after
     # an explicitly chosen older version counts what it counted
     assert _counts(coded, codebook=1) == before
     # retrieve follows the mapping too
