@@ -153,9 +153,11 @@ class SourceContext:
         return range(first, last + 1)
 
     def _paragraph_mentions(self, index: int) -> list[Mention]:
-        """A paragraph's mentions, found once: the union of its sentences' (each sentence
-        matched once, so the coded sentence is not matched again), or, for a source
-        without sentences, the paragraph matched whole."""
+        """A paragraph's mentions, found once. Its sentences matched already (the coded
+        ones) are not matched again: the text between them is matched in as few passes as
+        there are gaps (one matcher call costs more than its characters). A paragraph
+        whose sentences are in other languages is the union of its sentences' mentions;
+        one without sentences is matched whole."""
         found = self._mentions.get(index)
         if found is None:
             start, end, lang = self.paragraphs[index]
@@ -164,7 +166,25 @@ class SourceContext:
                 if self.sentences
                 else range(0)
             )
-            if inside and self._covered(start, end, inside):
+            if inside and all(self.sentences[i][2] == lang for i in inside):
+                raw: list[Mention] = []
+                at = start
+                for i in inside:
+                    s0, s1, _ = self.sentences[i]
+                    known = self._sentence_mentions.get(i)
+                    if known is None:
+                        continue
+                    if s0 > at:
+                        raw.extend(self.matcher.find(self.text, lang, at, s0))
+                    raw.extend(known)
+                    at = max(at, s1)
+                if at < end:
+                    raw.extend(self.matcher.find(self.text, lang, at, end))
+                found = sorted(
+                    {m for m in raw if m.start < end and m.end > start},
+                    key=lambda m: (m.start, m.actor_id, m.end, m.name),
+                )
+            elif inside and self._covered(start, end, inside):
                 seen: set[Mention] = set()
                 found = []
                 for i in inside:
@@ -193,7 +213,13 @@ class SourceContext:
         found = self._sentence_mentions.get(index)
         if found is None:
             start, end, lang = self.sentences[index]
-            found = self._sentence_mentions[index] = self.matcher.find(self.text, lang, start, end)
+            p = max(bisect.bisect_right(self._para_starts, start) - 1, 0)
+            known = self._mentions.get(p)
+            if known is not None and self.paragraphs[p][2] == lang:  # matched with its paragraph
+                found = [m for m in known if m.start < end and m.end > start]
+            else:
+                found = self.matcher.find(self.text, lang, start, end)
+            self._sentence_mentions[index] = found
         return found
 
     def _mentions_in(self, start: int, end: int, whole: bool = False) -> list[Mention]:
