@@ -38,6 +38,7 @@ def test_every_cli_command_has_an_example() -> None:
             "diplocode audit",
             "diplocode user",
             "diplocode actors",
+            "diplocode source",
         )
         if title in (*groups, "diplocode db status", "diplocode db upgrade"):
             continue

@@ -10,10 +10,10 @@ manifests. Every error names where the bad value came from and lists what is all
 from __future__ import annotations
 
 import calendar
-from datetime import date as _date
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from datetime import date as _date
 
 from ..errors import DiplocodeError
 from ..store.schema import ACTOR_ROLES, SOURCE_GROUPS
