@@ -2,10 +2,14 @@
 
 Two gettext domains:
 
-- ``diplocode``, the interface: every template in src/diplocode/web/templates/ is read
-  with Jinja2's Babel extractor (``_()``, ``gettext()``, ``ngettext()``) into the template
-  catalogue src/diplocode/web/locale/messages.pot, merged into the Russian and Kazakh
-  catalogues src/diplocode/web/locale/{ru,kk}/LC_MESSAGES/diplocode.po;
+- ``diplocode``, the interface: every template in src/diplocode/web/templates/ and the
+  report's templates (src/diplocode/report/templates/*.j2) are read with Jinja2's Babel
+  extractor (``_()``, ``gettext()``, ``ngettext()``), and the Python modules that write
+  visible text (:data:`PYTHON_SOURCES`: the comparison's notes, titles and legends, the
+  report's headings and tables, the charts' labels) with Babel's Python extractor (the same
+  calls, and ``N_()`` for a message kept in a constant), into the template catalogue
+  src/diplocode/web/locale/messages.pot, merged into the Russian and Kazakh catalogues
+  src/diplocode/web/locale/{ru,kk}/LC_MESSAGES/diplocode.po;
 - ``errors``, the coded error messages: every what/fix template of
   ``diplocode.errors.CATALOGUE`` (and ``REQUEST_INVALID``), ``{field}`` placeholders and
   all, in catalogue order, into src/diplocode/web/locale/errors.pot, merged into
@@ -41,8 +45,27 @@ from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parents[1]
-WEB = ROOT / "src" / "diplocode" / "web"
+SRC = ROOT / "src"
+PACKAGE = SRC / "diplocode"
+WEB = PACKAGE / "web"
 TEMPLATES = WEB / "templates"
+#: the report's templates (rendered with new-style gettext: a literal % is written %%)
+REPORT_TEMPLATES = PACKAGE / "report" / "templates"
+#: the Python modules whose visible text is marked (``_()``, ``ngettext()``, ``N_()``)
+PYTHON_SOURCES = tuple(
+    PACKAGE / name
+    for name in (
+        "i18n.py",
+        "analysis/compare.py",
+        "analysis/models.py",
+        "report/__init__.py",
+        "report/charts.py",
+        "report/display.py",
+        "report/export.py",
+        "report/html.py",
+        "report/tables.py",
+    )
+)
 LOCALE_DIR = WEB / "locale"
 POT = LOCALE_DIR / "messages.pot"
 DOMAIN = "diplocode"
@@ -55,6 +78,8 @@ LANGS = ("ru", "kk")
 
 #: the gettext callables the templates receive (see ``_render`` in web/app.py)
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
+#: ... and the Python modules' (``N_`` marks a message translated where it is shown)
+PYTHON_KEYWORDS = {**KEYWORDS, "N_": None}
 #: ``{# Translators: ... #}`` in a template becomes a comment for translators
 COMMENT_TAGS = ("Translators:",)
 #: Jinja options matching the workbench's environment; ``silent: false`` makes a
@@ -63,6 +88,12 @@ JINJA_OPTIONS = {
     "extensions": "jinja2.ext.i18n",
     "trim_blocks": "true",
     "lstrip_blocks": "true",
+    "silent": "false",
+}
+#: ... and the report's environment (diplocode.report.html.render_html)
+REPORT_JINJA_OPTIONS = {
+    "extensions": "jinja2.ext.i18n",
+    "newstyle_gettext": "true",
     "silent": "false",
 }
 #: fixed, so re-running the script does not change the files
@@ -85,17 +116,32 @@ NAMES = {"ru": "Russian", "kk": "Kazakh"}
 DROPPED_HEADERS = ('"Generated-By: ', '"Report-Msgid-Bugs-To: ')
 
 
+def sources(templates: Path = TEMPLATES) -> list[tuple[Path, str, str, dict[str, str]]]:
+    """Every file messages come from: (path, location written in the catalogue, Babel
+    extraction method, its options)."""
+    out = [
+        (path, path.relative_to(WEB).as_posix(), "jinja2.ext:babel_extract", JINJA_OPTIONS)
+        for path in sorted(templates.glob("*.html"))
+    ]
+    out += [
+        (path, path.relative_to(SRC).as_posix(), "jinja2.ext:babel_extract", REPORT_JINJA_OPTIONS)
+        for path in sorted(REPORT_TEMPLATES.glob("*.j2"))
+    ]
+    out += [(path, path.relative_to(SRC).as_posix(), "python", {}) for path in PYTHON_SOURCES]
+    return out
+
+
 def extract(templates: Path = TEMPLATES) -> Catalog:
-    """The template catalogue: every message used by a template, sorted by msgid."""
+    """The template catalogue: every message used by a template or a marked Python
+    module, sorted by msgid."""
     found: dict[str | tuple[str, str], tuple[set[str], list[str]]] = {}
-    for path in sorted(templates.glob("*.html")):
-        where = path.relative_to(WEB).as_posix()
+    for path, where, method, options in sources(templates):
         for _lineno, message, comments, _context in extract_from_file(
-            "jinja2.ext:babel_extract",
+            method,
             path,
-            keywords=KEYWORDS,
+            keywords=PYTHON_KEYWORDS if method == "python" else KEYWORDS,
             comment_tags=COMMENT_TAGS,
-            options=JINJA_OPTIONS,
+            options=options,
             strip_comment_tags=True,
         ):
             locations, notes = found.setdefault(message, (set(), []))

@@ -130,3 +130,28 @@ def test_demo_builds_a_project(tmp_path: Path) -> None:
 
 def test_version() -> None:
     assert run("--version").output.startswith("diplocode ")
+
+
+def test_serve_on_a_busy_port_fails_before_saying_it_serves(cli_project: str, monkeypatch) -> None:
+    """E092 and exit code 2, with no success line, while another program listens on the
+    port (#10); on a free port the success line comes and uvicorn is started."""
+    import socket
+
+    import uvicorn
+
+    started: list[dict] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options))
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = run("serve", "--port", str(port))
+        assert result.exit_code == 2, result.output
+        assert "E092" in result.output and f"Port {port} on 127.0.0.1 is in use" in result.output
+        assert "--port" in result.output
+        assert "workbench for" not in result.output and "Errno" not in result.output
+        assert started == []
+    result = run("serve", "--port", str(port))  # the port is free again
+    assert result.exit_code == 0, result.output
+    assert f"at http://127.0.0.1:{port}/" in result.output
+    assert [o["port"] for o in started] == [port]

@@ -119,3 +119,71 @@ def test_review_filter_finds_the_actor_by_any_name(coded_demo: Project) -> None:
     assert [i["id"] for i in workbench.review_queue(coded_demo, again, limit=1000)] == [
         i["id"] for i in items
     ]
+
+
+# -- review items show their paragraph (issue #10) -------------------------------------------------
+def test_review_items_carry_the_paragraph_holding_them(coded_demo: Project) -> None:
+    from sqlalchemy import event, select
+
+    from diplocode.store.schema import segments, sources
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(coded_demo.store.engine, "before_cursor_execute", count)
+    try:
+        items = workbench.review_queue(coded_demo, workbench.ReviewFilter(), limit=40)
+    finally:
+        event.remove(coded_demo.store.engine, "before_cursor_execute", count)
+    assert len(items) == 40
+    # the page, its actors and its paragraphs: a fixed number of queries, not one per item
+    assert len(statements) <= 4, statements
+    assert sum("segments" in s for s in statements) == 1
+    with coded_demo.store.read() as conn:
+        texts = dict(conn.execute(select(sources.c.id, sources.c.text)).all())
+        paragraphs = {
+            (sid, start): end
+            for sid, start, end in conn.execute(
+                select(segments.c.source_id, segments.c.start, segments.c.end).where(
+                    segments.c.kind == "paragraph"
+                )
+            )
+        }
+    for item in items:
+        context = item["context"]
+        assert context is not None, item
+        start, end = context["start"], context["end"]
+        assert paragraphs[(item["source_id"], start)] == end  # a paragraph of its source
+        assert start <= item["start"] < end
+        assert context["text"] == texts[item["source_id"]][start:end]
+        assert context["span_start"] == item["start"] - start
+        span = context["text"][context["span_start"] : context["span_end"]]
+        assert item["text"].startswith(span) and span
+        if item["end"] <= end:
+            assert span == item["text"]
+
+
+def test_a_span_past_its_paragraph_is_cut_at_the_paragraph_end(project: Project, tmp_path) -> None:
+    from diplocode import coding
+    from diplocode.corpus.ingest import IngestItem, ingest
+
+    path = tmp_path / "two.txt"
+    path.write_text("First paragraph about scholarships.\n\nSecond one on centres.", "utf-8")
+    (result,) = ingest(project.store, [IngestItem(path)], languages=project.languages)
+    assert result.source_id is not None
+    key = next(iter(project.codebook()[1].codes())).key
+    across = coding.create(project, result.source_id, 22, 45, key, "tester")
+    between = coding.create(project, result.source_id, 35, 40, key, "tester")  # the break
+    with project.store.read() as conn:
+        found = workbench._paragraphs_of(conn, [across, between])
+        assert workbench._paragraphs_of(conn, []) == {}
+    assert found[across] == {
+        "text": "First paragraph about scholarships.",
+        "start": 0,
+        "end": 35,
+        "span_start": 22,
+        "span_end": 35,
+    }
+    assert between not in found

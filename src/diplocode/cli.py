@@ -465,7 +465,11 @@ def list_sources_cmd(
             _date(r),
             r["language"] or "-",
             f"{r['n_chars']:,}",
-            *([", ".join(f"{k}={v}" for k, v in r["attributes"].items())] if shown_attributes else []),
+            *(
+                [", ".join(f"{k}={v}" for k, v in r["attributes"].items())]
+                if shown_attributes
+                else []
+            ),
             *([r["sha256_bytes"][:10]] if wide else []),
         )
     console.print(table)

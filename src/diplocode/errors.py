@@ -171,7 +171,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "E079": (
         "Codebook '{name}' has no dimension '{key}'.",
-        "Use one of: {allowed}.",
+        "Use one of its dimensions: {allowed}.",
     ),
     # --- users, sessions and the web workbench ---------------------------------------------
     "E080": (
@@ -221,6 +221,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "E091": (
         "Memo #{memo_id} was written by someone else; only its author can change or delete it.",
         "Write a memo of your own that answers it instead.",
+    ),
+    "E092": (
+        "Port {port} on {host} is in use by another program.",
+        "Stop that program or choose another port with --port.",
     ),
     # --- parameters ------------------------------------------------------------------------
     "E060": (

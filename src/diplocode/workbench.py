@@ -123,6 +123,11 @@ class Piece:
     text: str
     coding_ids: list[int] = field(default_factory=list)
     dimensions: list[str] = field(default_factory=list)
+    #: the statuses of its codings (set by :func:`source_page`), so the page can tell a
+    #: machine suggestion from human work
+    statuses: list[str] = field(default_factory=list)
+    #: whether a machine suggestion not reviewed yet begins here (the page marks it)
+    opens_suggestion: bool = False
 
 
 def split_pieces(
@@ -151,9 +156,12 @@ def split_pieces(
     return pieces
 
 
-def source_page(project: Project, source_id: int, viewer: User | None) -> dict[str, Any]:
-    """A source with its paragraphs split into highlighted pieces, the codings a viewer may
-    see (coder, status, score, evidence, memo) and the source's memos."""
+def source_page(
+    project: Project, source_id: int, viewer: User | None, *, include_rejected: bool = False
+) -> dict[str, Any]:
+    """A source with its paragraphs split into highlighted pieces (each with the statuses
+    of its codings), the codings a viewer may see (coder, status, score, evidence, memo)
+    and the source's memos. Rejected suggestions are left out unless ``include_rejected``."""
     source = _source_or_404(project, source_id)
     blind = _blind_for(project, viewer)
     query = (
@@ -177,9 +185,11 @@ def source_page(project: Project, source_id: int, viewer: User | None) -> dict[s
         )
         .join(codes, codes.c.id == codings.c.code_id)
         .join(coders, coders.c.id == codings.c.coder_id)
-        .where(codings.c.source_id == source_id, codings.c.status != "rejected")
+        .where(codings.c.source_id == source_id)
         .order_by(codings.c.start, codings.c.id)
     )
+    if not include_rejected:
+        query = query.where(codings.c.status != "rejected")
     if blind and viewer is not None:
         query = query.where(_visible(viewer))
     with project.store.read() as conn:
@@ -213,8 +223,15 @@ def source_page(project: Project, source_id: int, viewer: User | None) -> dict[s
         last = max(bisect_left(starts, span[2]) - 1, first)
         for i in range(first, last + 1):
             buckets[i].append(span)
+    status_of = {r["id"]: r["status"] for r in rows}
+    start_of = {r["id"]: r["start"] for r in rows}
     for para, bucket in zip(paragraphs, buckets, strict=True):
         para["pieces"] = split_pieces(text, para["start"], para["end"], bucket)
+        for piece in para["pieces"]:
+            piece.statuses = sorted({status_of[c] for c in piece.coding_ids})
+            piece.opens_suggestion = any(
+                status_of[c] == "suggested" and start_of[c] == piece.start for c in piece.coding_ids
+            )
     for row in rows:
         row["text"] = text[row["start"] : row["end"]]
         row["page"] = _page_of(paragraphs, row["start"])
@@ -355,7 +372,8 @@ def review_queue(
     project: Project, flt: ReviewFilter, *, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
     """Machine suggestions nobody has reviewed yet, in source and text order, each with
-    its passage, the source's citation data and the evidence that produced it."""
+    its passage, the paragraph holding it (``context``: see :func:`_paragraphs_of`), the
+    source's citation data and the evidence that produced it."""
     query = (
         _queue_base(
             [
@@ -388,9 +406,54 @@ def review_queue(
     with project.store.read() as conn:
         rows = [dict(r) for r in conn.execute(query).mappings()]
         actor_map = actors_of(conn, sorted({r["source_id"] for r in rows}))
+        contexts = _paragraphs_of(conn, [r["id"] for r in rows])
     for row in rows:
         row["actors"] = [name for name, role in actor_map.get(row["source_id"], [])]
+        row["context"] = contexts.get(row["id"])
     return rows
+
+
+def _paragraphs_of(conn: Any, coding_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """coding id -> the paragraph holding the coding's start (``text``, its ``start`` and
+    ``end`` in the source) with the coded span's offsets inside it (``span_start``,
+    ``span_end``; a span running past the paragraph is cut at its end), for a page of
+    the queue in one query. A coding that starts outside every paragraph has none."""
+    if not coding_ids:
+        return {}
+    para = segments.alias("para")
+    query = (
+        select(
+            codings.c.id,
+            codings.c.start.label("coding_start"),
+            codings.c.end.label("coding_end"),
+            para.c.start,
+            para.c.end,
+            func.substr(sources.c.text, para.c.start + 1, para.c.end - para.c.start).label("text"),
+        )
+        .select_from(codings)
+        .join(
+            para,
+            and_(
+                para.c.source_id == codings.c.source_id,
+                para.c.kind == "paragraph",
+                para.c.start <= codings.c.start,
+                para.c.end > codings.c.start,
+            ),
+        )
+        .join(sources, sources.c.id == codings.c.source_id)
+        .where(codings.c.id.in_(coding_ids))
+    )
+    out: dict[int, dict[str, Any]] = {}
+    for row in conn.execute(query).mappings():
+        start, end = row["start"], row["end"]
+        out[row["id"]] = {
+            "text": row["text"],
+            "start": start,
+            "end": end,
+            "span_start": row["coding_start"] - start,
+            "span_end": min(row["coding_end"], end) - start,
+        }
+    return out
 
 
 def review_progress(project: Project, flt: ReviewFilter) -> dict[str, int]:

@@ -136,3 +136,87 @@ def test_old_sources_are_in_the_report(tmp_path: Path) -> None:
     china = result.table("models").cells[("China", "narrative")].codes[0]
     assert f"{china.label} ({china.count}," in html
     project.close()
+
+
+def test_report_in_kazakh(demo, tmp_path: Path) -> None:
+    """``diplocode report --lang kk``: headings, banners, table headers, source groups,
+    dimension labels, chart labels and actor names in Kazakh, no English left in them."""
+    import docx
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from diplocode.cli import app
+
+    out = tmp_path / "report-kk"
+    result = CliRunner().invoke(
+        app,
+        [
+            *("report", "-p", demo.store.where, "--out", str(out), "--lang", "kk"),
+            *("--include-suggested", "--format", "html,docx,xlsx,tex"),
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    html = (out / "report.html").read_text(encoding="utf-8")
+    assert '<html lang="kk">' in html
+    for english in (
+        "Table 2",
+        "Table 1",
+        "Models of influence",
+        "Machine suggestions are included",
+        "<th>Actor</th>",
+        "Operationalisation",
+        "Zones of overlap",
+        "Quoted passages",
+        "counted statuses",
+        "codings counted",
+        "Coders:",
+        " vs ",  # triangulation's pairs of source groups
+        "95% CI",
+    ):
+        assert english not in html, english
+    for kazakh in (
+        "2-кесте. Ықпал ету модельдері",  # the heading and the codebook's title of Table 2
+        "1-кесте. Операционалдау",
+        "Машиналық ұсыныстар қосылған.",
+        "<th>Актор</th>",
+        "есептелген күйлер: <b>түпкілікті, қабылданды, ұсынылды</b>",
+        "95% СА",
+        "Кодтаушылар:",
+        "Қиылысу аймақтары",
+    ):
+        assert kazakh in html, kazakh
+    # actors by their Kazakh gazetteer name, the canonical name kept in a title
+    assert '<th title="China">Қытай</th>' in html and '<th title="Russia">Ресей</th>' in html
+    # the tables' headings, source groups and dimension labels
+    headers = set(re.findall(r"<th>([^<]*)</th>", html))
+    assert {"актор", "өлшем", "код", "атауы", "саны", "үлесі", "топтар"} <= headers
+    assert not {"actor", "dimension", "count", "share", "groups", "label"} & headers
+    assert re.search(r"<td>(ресми|академиялық|сараптамалық|БАҚ) және ", html)
+    kk_dimension = demo.codebook()[1].dimensions[0].label["kk"]
+    assert f"<td>{kk_dimension}</td>" in html
+    # the charts are drawn in Kazakh (their text is in paths: check the figures' source)
+    from diplocode.analysis.compare import Spec, compare
+    from diplocode.report import _figures
+
+    figures = _figures(compare(demo, Spec(include_suggested=True, lang="kk")))
+    texts = {
+        t.get_text()
+        for fig in figures.values()
+        for t in fig.findobj(lambda a: hasattr(a, "get_text"))
+        if t.get_text()
+    }
+    assert {"Жыл", "Кодталған бірліктер", "Өлшем ішіндегі үлес"} <= texts
+    assert not {"Year", "Count", "Share within dimension", "No data"} & texts
+    assert "Қытай" in texts  # a heatmap row
+    # DOCX and XLSX
+    body = "\n".join(p.text for p in docx.Document(str(out / "tables.docx")).paragraphs)
+    assert "1-кесте." in body and "2-кесте." in body and "Ескерту." in body
+    assert "Table 1." not in body and "Note." not in body
+    document = docx.Document(str(out / "tables.docx"))
+    assert document.tables[1].rows[0].cells[0].text == "Актор"
+    assert any(row.cells[0].text == "Қытай" for row in document.tables[1].rows)
+    book = openpyxl.load_workbook(out / "tables.xlsx")
+    assert "2-кесте модельдер" in book.sheetnames and "Мәліметтер" in book.sheetnames
+    tex = (out / "tables.tex").read_text(encoding="utf-8")
+    assert "Operationalisation of the indicators" not in tex

@@ -179,16 +179,18 @@ def login(page: Any, base: str, username: str, password: str = PASSWORD) -> None
         page.click("form[action='/login'] button[type=submit]")
 
 
-def select_phrase(page: Any, phrase: str) -> None:
+def select_phrase(page: Any, phrase: str, block: str = "center", up: int = 0) -> None:
     """Select ``phrase`` in the source text with a real mouse drag (press just inside its
-    first character, release just inside its last); the picker opens."""
+    first character, release just inside its last), its text scrolled to the ``block``
+    (center, start, end) of the window and then ``up`` px higher; the picker opens."""
     box = page.evaluate(
-        """(phrase) => {
+        """([phrase, block, up]) => {
           for (const el of document.querySelectorAll('#text span[data-o]')) {
             const node = el.firstChild;
             const i = node ? node.textContent.indexOf(phrase) : -1;
             if (i < 0) continue;
-            el.scrollIntoView({block: 'center'});
+            el.scrollIntoView({block});
+            window.scrollBy(0, up);
             const range = document.createRange();
             range.setStart(node, i);
             range.setEnd(node, i + phrase.length);
@@ -198,7 +200,7 @@ def select_phrase(page: Any, phrase: str) -> None:
           }
           return null;
         }""",
-        phrase,
+        [phrase, block, up],
     )
     assert box is not None, f"{phrase!r} is not in an uncoded piece of the text"
     page.mouse.move(box["x1"], box["y1"])
@@ -710,3 +712,318 @@ def test_retrieve_lists_the_passages_of_a_code_and_links_to_them(
     expect(page.locator("article.source")).to_be_visible()
     expect(page.locator(".coding-list li.coding.focus")).to_have_count(1)
     shots(page, "passage-in-source")
+
+
+# -- ergonomics (#10) ---------------------------------------------------------------------------
+def press(page: Any, key: str, code: str, on: str = "focused", **modifiers: bool) -> None:
+    """Dispatch a keydown as a keyboard with another layout sends it: ``key`` is what the
+    layout types, ``code`` the physical key (``page.keyboard.press`` sends key values
+    only). ``on``: the focused element (bubbling to the document) or the document."""
+    page.evaluate(
+        """([key, code, on, modifiers]) => {
+          const target = on === "document" ? document : (document.activeElement || document.body);
+          target.dispatchEvent(new KeyboardEvent("keydown",
+            {key, code, bubbles: true, cancelable: true, ...modifiers}));
+        }""",
+        [key, code, on, modifiers],
+    )
+
+
+def test_review_keys_work_with_a_russian_layout(
+    coded_demo: Project, live_server: Any, pages: Pages, shots: Shots
+) -> None:
+    """The review keys go by physical key (KeyboardEvent.code): with a Russian layout the
+    a key types "ф" and still accepts; keys with modifiers or typed in a field do nothing;
+    each item shows its paragraph with the coded span marked, and its buttons their keys."""
+    base = live_server(coded_demo, local_user="rita")
+    page = pages.new()
+    page.goto(f"{base}/review")
+    items = page.locator("#queue li.item")
+    expect(items.first).to_have_class(re.compile(r"\bcurrent\b"))
+    assert items.count() >= 3
+    ids = [int(items.nth(i).get_attribute("data-id")) for i in range(3)]
+    alternative = items.nth(2).locator("button.alt[data-n='1']").get_attribute("data-key")
+    assert alternative
+    first = items.first
+    expect(first.locator("button.decide[data-action=accept]")).to_have_text("Accept A")
+    expect(first.locator("button.decide[data-action=accept] kbd")).to_have_text("A")
+    expect(first.locator("button.decide[data-action=reject] kbd")).to_have_text("R")
+    expect(first.locator("button.alt[data-n='1'] kbd")).to_have_text("1")
+    # the paragraph, with the coded span in it marked
+    (row,) = coding_rows(coded_demo, id=ids[0])
+    with coded_demo.store.read() as conn:
+        text = conn.execute(
+            select(sources.c.text).where(sources.c.id == row["source_id"])
+        ).scalar_one()
+    context = first.locator("blockquote.context")
+    expect(context.locator("mark.span")).to_have_text(text[row["start"] : row["end"]])
+    paragraph = context.inner_text()
+    assert text[row["start"] : row["end"]] in paragraph and paragraph in text
+    shots(page, "queue")
+
+    press(page, "о", "KeyJ")  # j
+    expect(items.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
+    press(page, "л", "KeyK")  # k
+    expect(items.nth(0)).to_have_class(re.compile(r"\bcurrent\b"))
+    press(page, "ф", "KeyA", ctrlKey=True)  # Ctrl+A (select all) decides nothing
+    press(page, "Ф", "KeyA", shiftKey=True)
+    press(page, "ф", "KeyA")  # a: accept
+    expect(items.nth(0)).to_have_class(re.compile(r"\bdone-accept\b"))
+    expect(items.nth(1)).to_have_class(re.compile(r"\bcurrent\b"))
+    expect(items.nth(1)).not_to_have_class(re.compile(r"\bdone\b"))
+    shots(page, "accepted")
+
+    page.focus("form.filters input[name=coder]")
+    press(page, "к", "KeyR")  # typed into the field: not a review key
+    page.evaluate("document.activeElement.blur()")
+    press(page, "к", "KeyR", on="document")  # r: reject
+    expect(items.nth(1)).to_have_class(re.compile(r"\bdone-reject\b"))
+    expect(items.nth(2)).to_have_class(re.compile(r"\bcurrent\b"))
+    press(page, "1", "Numpad1")  # the first alternative code
+    expect(items.nth(2)).to_have_class(re.compile(r"\bdone-change\b"))
+    expect(items.nth(2).locator(".state")).to_contain_text(alternative)
+    expect(page.locator("#progress")).to_contain_text(
+        re.compile(r"accepted 1,\s+rejected 1,\s+changed 1")
+    )
+    shots(page, "decided")
+
+    (accepted,) = coding_rows(coded_demo, id=ids[0])
+    (rejected,) = coding_rows(coded_demo, id=ids[1])
+    (changed,) = coding_rows(coded_demo, id=ids[2])
+    assert (accepted["status"], accepted["updated_by"]) == ("accepted", "rita")
+    assert (rejected["status"], rejected["updated_by"]) == ("rejected", "rita")
+    assert (changed["status"], changed["code"]) == ("final", alternative)
+    assert len(coding_rows(coded_demo, updated_by="rita")) == 3  # nothing else was decided
+    assert audit_problems(coded_demo) == []
+
+
+def test_the_code_picker_opens_in_view_near_the_bottom_of_a_long_source(
+    project: Project, live_server: Any, pages: Pages, shots: Shots, tmp_path: Path
+) -> None:
+    paragraphs = [
+        f"Paragraph {i} of a long statement on scholarships, exchanges and cultural centres "
+        f"in the region, closing with marker phrase {i:03d}."
+        for i in range(60)
+    ]
+    path = tmp_path / "long.txt"
+    path.write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    meta = SourceMeta(title="A long statement", actors=(("China", "author"),), language="en")
+    (result,) = ingest(project.store, [IngestItem(path, meta)], languages=project.languages)
+    assert result.status == "added" and result.source_id is not None
+    _, text = source_by_title(project, "A long statement")
+    base = live_server(project, local_user="tess")
+    page = pages.new()
+    page.goto(f"{base}/sources/{result.source_id}")
+    viewport = page.viewport_size
+    assert page.evaluate("document.documentElement.scrollHeight") > 3 * viewport["height"]
+
+    phrase = "marker phrase 040"
+    # the passage on the window's last lines (not the very last: a drag there scrolls)
+    select_phrase(page, phrase, block="end", up=90)
+    selection = page.evaluate(
+        """(phrase) => {
+          for (const el of document.querySelectorAll('#text span[data-o]')) {
+            const node = el.firstChild;
+            const i = node ? node.textContent.indexOf(phrase) : -1;
+            if (i < 0) continue;
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + phrase.length);
+            const r = range.getBoundingClientRect();
+            return {top: r.top, bottom: r.bottom};
+          }
+        }""",
+        phrase,
+    )
+    assert selection["bottom"] > viewport["height"] - 150
+    box = page.locator("#picker").bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"], box
+    assert box["y"] >= 0 and box["y"] + box["height"] <= viewport["height"], box
+    # near the selection, and the search field ready to type in
+    assert box["y"] + box["height"] <= selection["top"] or box["y"] >= selection["bottom"]
+    expect(page.locator("#picker-search")).to_be_focused()
+    shots(page, "picker-in-view")
+
+    pick_code(page, "cultural_centers", "picked near the bottom")
+    with page.expect_navigation():
+        page.click("#picker-save")
+    (row,) = coding_rows(project, source_id=result.source_id)
+    assert (row["start"], row["end"], row["code"]) == (*span_of(text, phrase), "cultural_centers")
+
+
+def _apart(row: dict[str, Any], rows: list[dict[str, Any]]) -> bool:
+    return all(
+        r["id"] == row["id"] or r["end"] <= row["start"] or r["start"] >= row["end"] for r in rows
+    )
+
+
+def test_suggestions_and_human_codings_differ_on_screen_and_in_print(
+    coded_demo: Project, live_server: Any, pages: Pages, shots: Shots
+) -> None:
+    """Suggestions are dashed with a marker, accepted and human work solid, in print too
+    (black, no colour); rejected suggestions show, struck through, behind a checkbox; a
+    decided suggestion has an Undo button."""
+    # a source with three suggestions that overlap no other coding
+    source_id, text = source_by_title(
+        coded_demo, "Illustrative address on the anniversary of Victory"
+    )
+    everything = coding_rows(coded_demo, source_id=source_id)
+    lone = [r for r in everything if _apart(r, everything)]
+    assert len(lone) >= 3
+    kept, accepted, rejected = lone[:3]
+    coding.accept(coded_demo, accepted["id"], "rita")
+    coding.reject(coded_demo, rejected["id"], "rita")
+    free = next(
+        m.span()
+        for m in re.finditer(r"[A-Za-z]{6,}", text)
+        if all(r["end"] <= m.start() or r["start"] >= m.end() for r in everything)
+    )
+    human = coding.create(coded_demo, source_id, *free, "cultural_centers", "rita")
+
+    base = live_server(coded_demo, local_user="rita")
+    page = pages.new()
+    page.goto(f"{base}/sources/{source_id}")
+
+    def mark(coding_id: int) -> Any:
+        return page.locator(f"#text mark[data-codings='{coding_id}']").first
+
+    def style(coding_id: int, prop: str, pseudo: str | None = None) -> str:
+        return mark(coding_id).evaluate(
+            "(el, [prop, pseudo]) => getComputedStyle(el, pseudo).getPropertyValue(prop)",
+            [prop, pseudo],
+        )
+
+    expect(mark(kept["id"])).to_have_class(re.compile(r"\bhas-suggested\b.*\bopens-suggestion\b"))
+    expect(mark(accepted["id"])).to_have_class(re.compile(r"\bhas-coded\b"))
+    expect(mark(human)).to_have_class(re.compile(r"\bhas-coded\b"))
+    assert style(kept["id"], "border-bottom-style") == "dashed"
+    assert style(kept["id"], "content", "::before") == '"◇"'
+    for solid in (accepted["id"], human):
+        assert style(solid, "border-bottom-style") == "solid"
+        assert style(solid, "content", "::before") in ("none", "normal")
+    expect(page.locator(f"#text mark[data-codings~='{rejected['id']}']")).to_have_count(0)
+    expect(page.locator(f"#coding-{rejected['id']}")).to_have_count(0)
+    legend = page.locator("#legend-kinds .sample")
+    expect(legend).to_have_count(2)
+    expect(page.locator("#legend-kinds")).to_contain_text("dashed: machine suggestion")
+    expect(page.locator(f"#coding-{accepted['id']} button[data-action=reopen]")).to_have_attribute(
+        "data-expect", "accepted"
+    )
+    expect(page.locator(f"#coding-{kept['id']} button[data-action=reopen]")).to_have_count(0)
+    expect(page.locator(f"#coding-{human} button[data-action=reopen]")).to_have_count(0)
+    shots(page, "screen")
+
+    page.emulate_media(media="print")
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator("#show-rejected")).to_be_hidden()
+    assert style(kept["id"], "border-bottom-style") == "dashed"
+    assert style(accepted["id"], "border-bottom-style") == "solid"
+    for coding_id in (kept["id"], accepted["id"], human):  # black lines, no background
+        assert style(coding_id, "border-bottom-color") == "rgb(0, 0, 0)"
+        assert style(coding_id, "background-color") == "rgba(0, 0, 0, 0)"
+    assert style(kept["id"], "content", "::before") == '"◇"'
+    shots(page, "print")
+    page.emulate_media(media="screen")
+
+    with page.expect_navigation():
+        page.check("#show-rejected input[name=include_rejected]")
+    expect(page).to_have_url(re.compile(r"include_rejected=true"))
+    expect(page.locator("#show-rejected input[name=include_rejected]")).to_be_checked()
+    expect(legend).to_have_count(3)
+    expect(mark(rejected["id"])).to_have_class(re.compile(r"\bhas-rejected\b"))
+    assert "line-through" in style(rejected["id"], "text-decoration-line")
+    item = page.locator(f"#coding-{rejected['id']}")
+    expect(item).to_have_class(re.compile(r"\bstatus-rejected\b"))
+    undo = item.locator("button[data-action=reopen]")
+    expect(undo).to_have_attribute("data-expect", "rejected")
+    shots(page, "with-rejected")
+
+    with page.expect_navigation():
+        undo.click()
+    expect(page).to_have_url(re.compile(r"include_rejected=true"))
+    expect(mark(rejected["id"])).to_have_class(re.compile(r"\bhas-suggested\b"))
+    expect(page.locator(f"#coding-{rejected['id']} button[data-action=accept]")).to_be_visible()
+    (row,) = coding_rows(coded_demo, id=rejected["id"])
+    assert row["status"] == "suggested"
+    with page.expect_navigation():
+        page.click(f"#coding-{accepted['id']} button[data-action=reopen]")
+    (row,) = coding_rows(coded_demo, id=accepted["id"])
+    assert row["status"] == "suggested"
+    expect(mark(accepted["id"])).to_have_class(re.compile(r"\bhas-suggested\b"))
+    shots(page, "undone")
+    assert audit_problems(coded_demo) == []
+
+
+def test_api_docs_render_offline_under_the_csp(
+    project: Project, live_server: Any, pages: Pages, shots: Shots
+) -> None:
+    """/api/docs: Swagger UI from the workbench's own files, started by an external
+    script: every request goes to the workbench, and the CSP stays strict."""
+    from urllib.parse import urlparse
+
+    base = live_server(project, local_user="tess")
+    page = pages.new()
+    requested: list[str] = []
+    refused: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    response = page.goto(f"{base}/api/docs")
+    assert response is not None and response.ok
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self';" in csp and "unsafe-eval" not in csp
+    assert "<script>" not in response.text()  # no inline script
+    docs = page.locator("#swagger-ui")
+    expect(docs.locator(".info .title")).to_contain_text("diplocode workbench")
+    operation = docs.locator(".opblock", has_text="/api/codings/{coding_id}/reopen")
+    expect(operation).to_have_count(1)
+    assert docs.locator(".opblock").count() > 20
+    operation.locator(".opblock-summary").first.click()
+    expect(operation.locator(".parameters-container, .opblock-body").first).to_be_visible()
+    expect(operation).to_contain_text("coding_id")
+    shots(page, "api-docs")
+
+    hosts = {urlparse(url).hostname for url in requested if not url.startswith(("data:", "blob:"))}
+    assert hosts == {"127.0.0.1"}, requested
+    assert any(url.endswith("/api/openapi.json") for url in requested)
+    assert any("/api/docs/assets/swagger-ui-bundle.js" in url for url in requested)
+    assert refused == []
+
+
+def test_correct_a_source_on_its_page_and_the_comparison_follows(
+    demo: Project, live_server: Any, pages: Pages, shots: Shots
+) -> None:
+    """#10: the source page's metadata form changes the date, the actors and a custom
+    attribute (one PATCH, only what changed); the page and the store show the new values."""
+    from diplocode.store.schema import source_actors, sources
+
+    base = live_server(demo, local_user="tess")
+    page = pages.new()
+    page.goto(f"{base}/sources/1")
+    page.locator("details.source-edit summary").click()
+    form = page.locator("form.source-edit-form")
+    form.locator("input[name=date]").fill("2022-05")
+    form.locator("input[name=actors]").fill("Russia:author; Kazakhstan:subject")
+    form.locator("textarea[name=attributes]").fill("outlet=TASS")
+    shots(page, "edit-form")
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    expect(page.locator("p.attributes")).to_contain_text("TASS")
+    expect(page.locator("header .meta").first).to_contain_text("2022")
+    shots(page, "edited")
+    with demo.store.read() as conn:
+        row = conn.execute(
+            select(sources.c.date_year, sources.c.date_month, sources.c.extra).where(
+                sources.c.id == 1
+            )
+        ).one()
+        roles = set(
+            conn.execute(
+                select(source_actors.c.role).where(source_actors.c.source_id == 1)
+            ).scalars()
+        )
+    assert (row.date_year, row.date_month, row.extra["outlet"]) == (2022, 5, "TASS")
+    assert roles == {"author", "subject"}

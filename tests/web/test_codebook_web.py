@@ -159,3 +159,23 @@ def test_decided_items_are_listed_and_undone_from_the_queue(project: Project) ->
         f"/api/codings/{first}/reopen", json={"expect": "rejected"}, headers=headers
     ).json()["ok"]
     assert first in {i["id"] for i in owner.get("/api/review").json()["items"]}
+
+
+def test_attributes_on_the_corpus_page_and_versions_on_compare(project: Project) -> None:
+    from diplocode.corpus.edit import edit_source
+
+    edit_source(project, 1, "owner", attributes={"outlet": "Xinhua"})
+    app = create_app(project, team=True)
+    owner, _csrf = _login(app, "owner")
+    page = owner.get("/", params={"attr": "outlet=Xinhua"})
+    assert page.status_code == 200 and "Xinhua" in page.text and 'href="/sources/1"' in page.text
+    none = owner.get("/", params={"attr": "outlet=TASS"})
+    assert 'href="/sources/1"' not in none.text
+    bad = owner.get("/api/sources", params={"attr": "nokey"})
+    assert bad.status_code == 422 and "KEY=VALUE" in bad.text
+    compare = owner.get("/compare", params={"include_suggested": "true"})
+    assert compare.status_code == 200 and 'name="codebook"' in compare.text
+    source = owner.get("/sources/1")
+    assert "source-edit-form" in source.text and "source-delete-form" in source.text
+    coder, _ = _login(app, "coder")
+    assert "source-delete-form" not in coder.get("/sources/1").text

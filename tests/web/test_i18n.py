@@ -1,26 +1,32 @@
 """The workbench's interface translations (English source, Russian, Kazakh).
 
-- every user-visible string in the templates is marked for translation;
+- every user-visible string in the templates (the workbench's and the report's) and in the
+  Python modules that write visible text (the comparison's notes, titles and legends, the
+  report's headings and tables, the charts' labels) is marked for translation;
 - every marked string has a checked (non-empty, non-fuzzy) Russian and Kazakh translation
-  with the same %-placeholders, and messages.pot is in step with the templates;
+  with the same placeholders (%-style in templates, {name} in Python), and messages.pot is
+  in step with the templates and the modules;
 - the catalogues load, pick the right plural forms, and ``negotiate`` chooses the language;
-- pages really render in Kazakh and Russian (cookie, Accept-Language, the switch).
+- pages really render in Kazakh and Russian (cookie, Accept-Language, the switch), the
+  Compare and Actors pages with source groups, labels and actors' names in Kazakh.
 
 No network; the rendering tests use SQLite files under ``tmp_path``.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 from fastapi.testclient import TestClient
 from jinja2 import Environment
@@ -31,11 +37,32 @@ from diplocode.web.app import create_app
 from diplocode.web.i18n import LANGUAGES, negotiate, translations
 
 REPO = Path(__file__).resolve().parents[2]
-WEB = REPO / "src" / "diplocode" / "web"
+PACKAGE = REPO / "src" / "diplocode"
+WEB = PACKAGE / "web"
 TEMPLATES = WEB / "templates"
 LOCALE = WEB / "locale"
 TRANSLATED = ("ru", "kk")
-TEMPLATE_FILES = sorted(TEMPLATES.glob("*.html"))
+#: the workbench's templates, then the report's
+TEMPLATE_FILES = sorted(TEMPLATES.glob("*.html")) + sorted(
+    (PACKAGE / "report" / "templates").glob("*.j2")
+)
+#: the Python modules that write text a reader sees (as scripts/extract_messages.py reads)
+PYTHON_MODULES = [
+    PACKAGE / name
+    for name in (
+        "i18n.py",
+        "analysis/compare.py",
+        "analysis/models.py",
+        "report/__init__.py",
+        "report/charts.py",
+        "report/display.py",
+        "report/export.py",
+        "report/html.py",
+        "report/tables.py",
+    )
+]
+#: the gettext calls of those modules (``N_`` marks a constant, translated where shown)
+PYTHON_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 #: Attribute values shown to the user that are deliberately NOT translated. They are
 #: example inputs (a coder name, an actor, ISO dates, an audit event kind) in the form
@@ -52,7 +79,46 @@ ALLOWED_WORDS = {"diplocode"}
 #: attributes a user reads (tooltips, screen readers, empty fields, images)
 VISIBLE_ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 #: Kazakh translations that are the same word as the Russian one (international terms)
-SAME_IN_RU_AND_KK = {"Actor", "Code", "Corpus", "File"}
+SAME_IN_RU_AND_KK = {
+    "Actor",
+    "Code",
+    "Corpus",
+    "File",
+    "actor",
+    "code",
+    "author",
+    "bloc",
+    "Actor × code",
+    "Triangulation",
+}
+#: Python literals with words in them that a reader never sees as they are (module name
+#: -> literals): values the code compares data with, options of matplotlib, file names.
+ALLOWED_PYTHON_LITERALS: dict[str, set[str]] = {
+    "report/display.py": {
+        "share >= 1/k of its dimension",  # stats.overlap_zones' measure, matched to translate it
+        "share >= (?P<value>[0-9.]+)",  # ... and its other form
+    },
+    "report/charts.py": {"outside lower center"},  # matplotlib's legend position
+    "report/tables.py": {
+        "Cultural diplomacy in Central Asia: tables",  # write_docx's default title (callers pass one)
+        "Table Grid",  # python-docx's table style name
+    },
+}
+#: calls whose string arguments are not shown as they are: the coded errors (their text is
+#: the errors domain's) and programming errors (for developers, in English)
+PYTHON_EXEMPT_CALLS = {"DiplocodeError", "ValueError", "TypeError", "KeyError", "RuntimeError"}
+#: calls whose literal string arguments are shown (chart and document text)
+PYTHON_TEXT_CALLS = {
+    "set_title",
+    "set_xlabel",
+    "set_ylabel",
+    "set_label",
+    "suptitle",
+    "text",
+    "add_heading",
+    "add_run",
+    "add_paragraph",
+}
 
 PLACEHOLDER = re.compile(r"%(?:\((?P<name>\w+)\))?[#0 +\-]*\d*(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
@@ -130,7 +196,7 @@ def template_messages() -> dict[str | tuple[str, str], set[str]]:
     """msgid (a tuple for ngettext) -> templates using it, read from the templates' ASTs."""
     env = _env()
     used: dict[str | tuple[str, str], set[str]] = {}
-    for path in TEMPLATE_FILES:
+    for path in TEMPLATE_FILES:  # the workbench's and the report's
         ast = env.parse(path.read_text(encoding="utf-8"))
         for lineno, func, message in extract_from_ast(ast, babel_style=True):
             args = message if isinstance(message, tuple) else (message,)
@@ -157,6 +223,101 @@ def _key(msgid: str | tuple[str, str]) -> str:
     return msgid[0] if isinstance(msgid, tuple) else msgid
 
 
+def _module_name(path: Path) -> str:
+    return path.relative_to(PACKAGE).as_posix()
+
+
+@functools.cache
+def python_messages() -> dict[str | tuple[str, str], set[str]]:
+    """msgid (a tuple for ngettext) -> marked Python modules using it (Babel's extractor,
+    as scripts/extract_messages.py runs it)."""
+    used: dict[str | tuple[str, str], set[str]] = {}
+    for path in PYTHON_MODULES:
+        for _lineno, message, _comments, _context in extract_from_file(
+            "python", path, keywords=PYTHON_KEYWORDS
+        ):
+            used.setdefault(message, set()).add(_module_name(path))  # type: ignore[arg-type]
+    return used
+
+
+def all_messages() -> dict[str | tuple[str, str], set[str]]:
+    """Every message of the interface domain: the templates' and the Python modules'."""
+    out = {k: set(v) for k, v in template_messages().items()}
+    for key, where in python_messages().items():
+        out.setdefault(key, set()).update(where)
+    return out
+
+
+_PROSE = re.compile(r"[^\W\d_]{2,}\s+[^\W\d_]{2,}")
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def unmarked_python(source: str, allowed: Collection[str] = ()) -> list[str]:
+    """Literal text in Python ``source`` that looks shown to a reader and is not marked:
+    a string (or an f-string's literal parts) with two words or more, or any literal with
+    letters given to a call that draws or writes text (:data:`PYTHON_TEXT_CALLS`).
+    Docstrings, ``__all__``, marked calls (``_``, ``gettext``, ``ngettext``, ``N_``) and
+    the arguments of error calls are not shown text; ``allowed`` lists the exceptions."""
+    tree = ast.parse(source)
+    skip: set[int] = set()
+    marks = {"_", "gettext", "ngettext", "N_"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) in marks | PYTHON_EXEMPT_CALLS:
+            skip.update(id(sub) for sub in ast.walk(node))
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+        ):
+            skip.add(id(body[0].value))
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets
+        ):
+            skip.update(id(sub) for sub in ast.walk(node.value))
+    found = []
+
+    def literal(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            return node.value
+        if isinstance(node, ast.JoinedStr):
+            return "".join(
+                v.value
+                for v in node.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
+            )
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            skip.update(id(v) for v in node.values)  # judged as a whole
+        if id(node) in skip:
+            continue
+        text = literal(node)
+        if text is not None and text.strip() not in allowed and _PROSE.search(text):
+            found.append(f"line {node.lineno}: {text!r}")  # type: ignore[attr-defined]
+        if isinstance(node, ast.Call) and _call_name(node) in PYTHON_TEXT_CALLS:
+            for arg in node.args:
+                text = literal(arg)
+                if (
+                    id(arg) not in skip
+                    and text is not None
+                    and text.strip() not in allowed
+                    and _has_letters(text)
+                    and not _PROSE.search(text)  # reported above
+                ):
+                    found.append(f"line {arg.lineno}: {text!r}")
+    return found
+
+
 # -- a. nothing left unmarked -----------------------------------------------------------------
 
 
@@ -171,7 +332,45 @@ def test_template_has_no_unmarked_text(path: Path) -> None:
 
 def test_templates_exist() -> None:
     names = {p.name for p in TEMPLATE_FILES}
-    assert {"base.html", "corpus.html", "review.html", "source.html"} <= names
+    assert {"base.html", "corpus.html", "review.html", "source.html", "report.html.j2"} <= names
+
+
+@pytest.mark.parametrize("path", PYTHON_MODULES, ids=_module_name)
+def test_python_module_has_no_unmarked_text(path: Path) -> None:
+    name = _module_name(path)
+    found = unmarked_python(path.read_text(encoding="utf-8"), ALLOWED_PYTHON_LITERALS.get(name, ()))
+    assert not found, (
+        f"{name}: text a reader sees not marked for translation (write "
+        f'_("... {{name}} ...").format(name=...) with _ = translations(lang).gettext, or '
+        f"N_() for a constant): {found}"
+    )
+
+
+def test_python_modules_are_the_extraction_scripts(extractor: ModuleType) -> None:
+    assert list(extractor.PYTHON_SOURCES) == PYTHON_MODULES
+    assert extractor.PYTHON_KEYWORDS == PYTHON_KEYWORDS
+
+
+def test_unmarked_python_check_catches_what_it_should() -> None:
+    def found(source: str) -> list[str]:
+        return [f.split(": ", 1)[1] for f in unmarked_python(source)]
+
+    assert found('title = "Codes by actor"') == ["'Codes by actor'"]
+    assert found('title = f"Codes by {by}"') == ["'Codes by '"]
+    assert found('ax.set_xlabel("Year")') == ["'Year'"]
+    assert found('ax.text(0.5, 0.5, "No data", ha="center")') == ["'No data'"]
+    assert found('legend = ["count: coded passages."]') == ["'count: coded passages.'"]
+    # marked text, docstrings, __all__, keys, symbols and errors are fine
+    assert found('_ = t.gettext\ntitle = _("Codes by {by}").format(by=by)') == []
+    assert found('x = ngettext("{n} coding", "{n} codings", n).format(n=n)') == []
+    assert found('NAMES = {"official": N_("official")}') == []
+    assert found('def f():\n    """A docstring with words."""\n    return frame["code"]') == []
+    assert found('__all__ = ["the module names"]') == []
+    assert found('raise DiplocodeError("E060", owner="the comparison")') == []
+    assert found('raise ValueError(f"no column {by!r} to select")') == []
+    assert found('ax.set_xlabel(_("Year")); label = f"{a} ({n}, {s:.0%})"') == []
+    assert found('fig.legend(loc="outside lower center")') == ["'outside lower center'"]
+    assert unmarked_python('fig.legend(loc="outside lower center")', {"outside lower center"}) == []
 
 
 def test_unmarked_text_check_catches_what_it_should() -> None:
@@ -201,13 +400,29 @@ def test_templates_use_messages() -> None:
     assert len(used) > 50
 
 
+def test_python_modules_use_messages() -> None:
+    used = python_messages()
+    assert "Share within dimension" in used and "official" in used
+    assert ("{n} coding counted", "{n} codings counted") in used
+    assert len(used) > 100
+
+
+def brace_placeholders(text: str) -> list[str]:
+    return sorted(m.group(0) for m in re.finditer(r"\{\w*(?:![rsa])?(?::[^{}]*)?\}", text))
+
+
 @pytest.mark.parametrize("lang", TRANSLATED)
 def test_catalogue_translates_every_template_message(lang: str) -> None:
+    """Every message of the templates and of the Python modules: translated, checked, with
+    the same placeholders (%-style where a template uses it, {name} where Python does)."""
     catalog = load(lang)
     problems = []
-    for msgid, where in sorted(template_messages().items(), key=lambda kv: _key(kv[0])):
+    in_python = python_messages()
+    for msgid, where in sorted(all_messages().items(), key=lambda kv: _key(kv[0])):
         message: Message | None = catalog.get(_key(msgid))
         label = f"{_key(msgid)!r} ({', '.join(sorted(where))})"
+        styles = [placeholders] if msgid in template_messages() else []
+        styles += [brace_placeholders] if msgid in in_python else []
         if message is None:
             problems.append(f"missing: {label}")
             continue
@@ -220,17 +435,20 @@ def test_catalogue_translates_every_template_message(lang: str) -> None:
             forms = message.string if isinstance(message.string, tuple) else (message.string,)
             if len(forms) != catalog.num_plurals:
                 problems.append(f"{len(forms)} plural forms, want {catalog.num_plurals}: {label}")
-            wanted = (placeholders(msgid[0]), placeholders(msgid[1]))
+            sources = (msgid[0], msgid[1])
         else:
             forms = (message.string,)
-            wanted = (placeholders(msgid),)
+            sources = (msgid,)
         for form in forms:
             if not isinstance(form, str) or not form.strip():
                 problems.append(f"empty translation: {label}")
-            elif placeholders(form) not in wanted:
-                problems.append(
-                    f"placeholders {placeholders(form)} in {form!r}, want {wanted[-1]}: {label}"
-                )
+                continue
+            for style in styles:
+                wanted = [style(text) for text in sources]
+                if style(form) not in wanted:
+                    problems.append(
+                        f"placeholders {style(form)} in {form!r}, want {wanted[-1]}: {label}"
+                    )
     assert not problems, f"{lang} catalogue:\n" + "\n".join(problems)
 
 
@@ -278,7 +496,7 @@ def test_messages_pot_matches_the_templates() -> None:
     with (LOCALE / "messages.pot").open("rb") as handle:
         pot = read_po(handle)
     in_pot = {m.id for m in pot if m.id}
-    assert in_pot == set(template_messages()), "run: python scripts/extract_messages.py"
+    assert in_pot == set(all_messages()), "run: python scripts/extract_messages.py"
 
 
 # -- the extraction script --------------------------------------------------------------------
@@ -292,7 +510,7 @@ def test_extraction_script_is_up_to_date_and_deterministic(extractor: ModuleType
             f"{path.relative_to(REPO)} is out of date: run python scripts/extract_messages.py"
         )
     assert b"Generated-By" not in first[extractor.POT]
-    assert set(extractor.extract()._messages) == {_key(m) for m in template_messages()}
+    assert set(extractor.extract()._messages) == {_key(m) for m in all_messages()}
 
 
 def test_extraction_script_merge(extractor: ModuleType) -> None:
@@ -341,11 +559,11 @@ def test_gettext(lang: str, english: str, expected: str) -> None:
 
 
 def test_every_template_message_is_translated_at_runtime() -> None:
-    """The catalogues compile (in memory, as the app does) and give a translation for
-    every template message: nothing falls back to English."""
+    """The catalogues compile (in memory, as the app and the report do) and give a
+    translation for every message: nothing falls back to English."""
     for lang in TRANSLATED:
         t = translations(lang)
-        for msgid in template_messages():
+        for msgid in all_messages():
             if isinstance(msgid, tuple):
                 assert t.ngettext(msgid[0], msgid[1], 5) not in msgid, (lang, msgid)
             else:
@@ -604,8 +822,8 @@ def test_every_page_renders_translated(
     # messages of two or more words are checked)
     leaked = [
         m
-        for m in template_messages()
-        if isinstance(m, str) and len(m.split()) > 1 and "%" not in m and m in text
+        for m in all_messages()
+        if isinstance(m, str) and len(m.split()) > 1 and not re.search(r"[%{]", m) and m in text
     ]
     assert not leaked, f"English on the {lang} page {path}: {leaked}"
     assert "%(" not in text
@@ -633,3 +851,93 @@ def test_error_page_and_upload_results_translated(demo_app: TestClient, lang: st
     assert f"<h1>{translations(lang).gettext('Upload')}</h1>" in r.text
     statuses = [translations(lang).gettext(s) for s in ("added", "failed")]
     assert any(s in visible_text(r.text) for s in statuses)
+
+
+# -- e. the comparison and the actors in Kazakh -------------------------------------------------
+
+
+def test_compare_page_in_kazakh(demo_app: TestClient) -> None:
+    """The Compare page in Kazakh: source groups, statuses, roles, the columns' and codes'
+    labels, the legend the engine writes and the actors by their Kazakh names (the
+    canonical name kept in a title, as filters and the data use it)."""
+    demo_app.cookies.set("dc_lang", "kk")
+    try:
+        r = demo_app.get("/compare", params={"include_suggested": "true"})
+    finally:
+        demo_app.cookies.delete("dc_lang")
+    assert r.status_code == 200, r.text[:500]
+    text = visible_text(r.text)
+    for group in ("ресми", "академиялық", "сараптамалық", "БАҚ", "сұхбат", "басқа"):
+        assert f">{group}</option>" in r.text, group
+    assert '<option value="official">' in r.text  # the value is the key the filter takes
+    assert "есептелді: түпкілікті, қабылданды, ұсынылды" in text
+    assert "үзінді қай актор туралы" in text
+    assert '<th scope="row" title="China">Қытай</th>' in r.text
+    assert '<th scope="row" title="Russia">Ресей</th>' in r.text
+    assert ">China<" not in r.text and ">Russia<" not in r.text
+    assert "Басым нарратив" in text and "Ықпал ету модельдері" in text  # the codebook's kk
+    kk = translations("kk").gettext
+    assert kk("the actor each passage is about") in text  # the engine's legend
+    for english in ("Rows: actors", "95% interval", "Quotes: per code", ">official<", "Table 2"):
+        assert english not in r.text, english
+
+
+def test_actors_pages_in_kazakh(demo_app: TestClient) -> None:
+    headers = {"Accept-Language": "kk"}
+    page = demo_app.get("/actors", headers=headers)
+    assert page.status_code == 200
+    assert 'title="China">Қытай</a>' in page.text and ">мемлекет<" in page.text
+    assert ">China<" not in page.text and ">state<" not in page.text
+    one = demo_app.get("/actors/china", headers=headers)
+    assert "<h1>Қытай" in one.text and ">атау<" in one.text
+    listed = demo_app.get("/api/actors", headers=headers).json()["actors"]
+    china = next(a for a in listed if a["key"] == "china")
+    assert china["name"] == "China" and china["label"] == "Қытай"
+    english = demo_app.get("/api/actors", headers={"Accept-Language": "en"}).json()["actors"]
+    assert next(a for a in english if a["key"] == "china")["label"] == "China"
+
+
+def test_compare_api_keeps_keys_and_adds_actor_labels(demo_app: TestClient) -> None:
+    r = demo_app.get(
+        "/api/compare",
+        params={"table": "crosstab", "include_suggested": "true"},
+        headers={"Accept-Language": "kk"},
+    )
+    body = r.json()
+    row = next(x for x in body["rows"] if x["actor"] == "China")
+    assert row["actor_label"] == "Қытай" and "share" in row and "count" in row
+    assert body["title"] == "Кодтар: актор бойынша"
+    models = demo_app.get(
+        "/api/compare", params={"include_suggested": "true"}, headers={"Accept-Language": "kk"}
+    ).json()
+    cell = next(c for c in models["cells"] if c["actor"] == "China")
+    assert cell["actor_label"] == "Қытай"
+
+
+def test_display_names(tmp_path: Path) -> None:
+    """The first 'name' in the language (patterns skipped), else the canonical name."""
+    from diplocode.attribution.gazetteer import display_names, name_actor
+
+    project = Project.init(tmp_path / "p.db")
+    try:
+        from diplocode.attribution import seed_if_new
+
+        seed_if_new(project.store)
+        kk, ru, en = (display_names(project.store, lang) for lang in ("kk", "ru", "en"))
+        assert kk["China"] == "Қытай" and ru["China"] == "Китай" and en["China"] == "China"
+        assert kk["Russia"] == "Ресей" and ru["United States"] == "Соединённые Штаты"
+        assert display_names(project.store, "tk")["China"] == "China"  # none: the canonical
+        name_actor(project.store, "china", "re:Қытай\\w*", "kk", "test")  # a pattern: skipped
+        assert display_names(project.store, "kk")["China"] == "Қытай"
+        with project.store.read() as conn:
+            assert display_names(conn, "kk") == display_names(project.store, "kk")
+    finally:
+        project.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/retrieve"])
+def test_source_groups_in_kazakh_on_the_filter_pages(demo_app: TestClient, path: str) -> None:
+    r = demo_app.get(path, headers={"Accept-Language": "kk"})
+    assert r.status_code == 200
+    assert '<option value="official"' in r.text and ">ресми</option>" in r.text
+    assert ">official</option>" not in r.text and ">media</option>" not in r.text

@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import select
 
 from ..codebook.model import Codebook, Layout
+from ..i18n import translations
 from ..store import Store
 from ..store.schema import segments, sources
 from .stats import bootstrap_shares, crosstab
@@ -56,9 +57,15 @@ class Quote:
     code: str = ""
     label: str = ""
 
-    def citation(self) -> str:
-        page = f", p. {self.page}" if self.page else ""
-        return f"{self.title} ({self.date}{page})"
+    def citation(self, lang: str = "en") -> str:
+        """ "Title (date, p. N)", in ``lang`` (the date and page, not the title)."""
+        _ = translations(lang).gettext
+        date = _("n.d.") if self.date == NO_DATE else self.date
+        if self.page:
+            return _("{title} ({date}, p. {page})").format(
+                title=self.title, date=date, page=self.page
+            )
+        return f"{self.title} ({date})"
 
 
 @dataclass
@@ -229,6 +236,8 @@ def models_table(
 
 # -- quotes -----------------------------------------------------------------------------------
 _STATUS_RANK = {"final": 0, "accepted": 1, "suggested": 2}
+#: the date of an undated quote (:meth:`Quote.citation` translates it)
+NO_DATE = "n.d."
 _END_PUNCT = tuple('.!?。！？…;:»"”)')
 _MIN_QUOTE_CHARS = 25
 
@@ -524,7 +533,7 @@ class _TextCache:
                 for i, p in enumerate((source.date_year, source.date_month, source.date_day))
                 if p is not None
             )
-            or "n.d."
+            or NO_DATE
         )
         return Quote(
             text if len(text) <= 300 else text[:297] + "…",

@@ -46,6 +46,7 @@ __all__ = [
     "Mention",
     "add_actor",
     "add_name",
+    "display_names",
     "gazetteer_hash",
     "load_builtin",
     "matcher_for",
@@ -203,6 +204,36 @@ def name_rows(conn: Connection) -> list[tuple[int, str, str, str]]:
             ).order_by(actor_names.c.actor_id, actor_names.c.lang, actor_names.c.name)
         )
     ]
+
+
+def display_names(conn_or_store: Any, lang: str) -> dict[str, str]:
+    """Each actor's canonical name -> its name in ``lang``: the first ``name``-kind entry
+    of the gazetteer in that language (in the order the names were added; patterns, with
+    ``re:`` or ``*``, are skipped), else the canonical name. For showing actors to readers
+    of ``lang``; data (CSV, JSON, filters) keep the canonical names.
+
+    ``conn_or_store`` is a connection or a :class:`~diplocode.store.Store`.
+    """
+    if isinstance(conn_or_store, Connection):
+        return _display_names(conn_or_store, lang)
+    with conn_or_store.read() as conn:
+        return _display_names(conn, lang)
+
+
+def _display_names(conn: Connection, lang: str) -> dict[str, str]:
+    out = {str(name): str(name) for name in conn.execute(select(actors.c.name)).scalars()}
+    first: dict[str, str] = {}
+    for canonical, name in conn.execute(
+        select(actors.c.name, actor_names.c.name)
+        .join(actors, actors.c.id == actor_names.c.actor_id)
+        .where(actor_names.c.lang == lang, actor_names.c.kind == "name")
+        .order_by(actor_names.c.id)
+    ):
+        if canonical in first or name.startswith("re:") or "*" in name:
+            continue
+        first[str(canonical)] = str(name)
+    out.update(first)
+    return out
 
 
 def gazetteer_hash(rows: Sequence[tuple[int, str, str, str]]) -> str:

@@ -6,7 +6,10 @@ computes nothing of its own, so a report shows the numbers ``compare`` shows for
 specification. Every output states the codebook version, the coders, which coding statuses
 were counted, the actor role, the unit and the period, and how many codings were left out.
 Table 2's columns, the charts' dimensions, colours and milestones come from the codebook's
-``tables:`` section.
+``tables:`` section. Everything a reader sees is in the comparison's language
+(``Spec.lang``: en, ru or kk): headings, captions, banners, table headers, legends, chart
+labels, source groups, dimension and code labels, and actors by their gazetteer name in
+that language (:mod:`.display`).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ import pandas as pd
 from .. import __version__
 from ..analysis.compare import Comparison
 from ..analysis.models import Cell
+from ..i18n import N_
 from ..project import Project
+from .display import display_frame, heading
 
 __all__ = ["FORMATS", "build_report", "models_wide", "sheets"]
 
@@ -62,9 +67,11 @@ def build_report(
             svgs[name] = saved[0].read_text(encoding="utf-8")  # rendered once, reused inline
             paths += saved
         written["figures"] = paths
+    _ = comparison.gettext
     note = comparison.note()
     wide, cells = models_wide(comparison) if not comparison.empty else (pd.DataFrame(), {})
-    table1 = comparison.table("operationalisation").frame
+    models = wide if not wide.empty else _empty_models(comparison).set_index("actor")
+    table1 = display_frame(comparison, comparison.table("operationalisation").frame)
     title2 = comparison.layout.title_in(comparison.spec.lang)
     if "html" in formats:
         from .charts import to_svg
@@ -82,13 +89,15 @@ def build_report(
             write_docx(
                 out / "tables.docx",
                 table1,
-                wide.reset_index() if not wide.empty else _empty_models(comparison),
+                models,
                 cells,
                 caption_note=note,
                 title=comparison.codebook.title.get(comparison.spec.lang)
                 or comparison.codebook.title.get("en")
                 or comparison.codebook.name,
                 models_caption=title2,
+                lang=comparison.spec.lang,
+                actor_labels=comparison.actor_labels,
             )
         ]
     if "xlsx" in formats:
@@ -104,11 +113,11 @@ def build_report(
                 [
                     (
                         table1,
-                        f"Operationalisation of the indicators. {note}",
+                        _("Operationalisation of the indicators") + f". {note}",
                         "tab:operationalisation",
                     ),
                     (
-                        wide.reset_index() if not wide.empty else _empty_models(comparison),
+                        display_frame(comparison, models),
                         f"{title2}. {note}",
                         "tab:models",
                     ),
@@ -120,36 +129,46 @@ def build_report(
 
 def _empty_models(comparison: Comparison) -> pd.DataFrame:
     titles = [c.title_in(comparison.spec.lang) for c in comparison.layout.columns]
+    nothing = comparison.gettext("(no codings counted)")
     return pd.DataFrame(
-        [{"actor": "(no codings counted)", **dict.fromkeys(titles, "-")}],
+        [{"actor": nothing, **dict.fromkeys(titles, "-")}],
         columns=["actor", *titles],
     )
 
 
+#: The workbook's sheets (names of at most 31 characters in every language).
+SHEETS = {
+    "operationalisation": N_("Table 1 operationalisation"),
+    "models": N_("Table 2 models"),
+    "crosstab": N_("Crosstab"),
+    "distinctive": N_("Distinctive codes"),
+    "overlap": N_("Overlap zones"),
+    "trends": N_("Trends"),
+    "triangulation": N_("Triangulation"),
+    "cooccurrence": N_("Co-occurrence"),
+}
+
+
 def sheets(comparison: Comparison) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets: About (note, legends), then every table in long form."""
+    """The workbook's sheets: About (note, legends), then every table in long form, in the
+    comparison's language (sheet names, headings, actors, source groups; in English the
+    headings are the tables' column keys)."""
+    _ = comparison.gettext
+    lang = comparison.spec.lang
     about = [
-        ("generated", dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
+        (_("generated"), dt.datetime.now(dt.UTC).isoformat(timespec="seconds")),
         ("diplocode", __version__),
-        ("note", comparison.note()),
-        ("counted", comparison.counted_label()),
+        (_("note"), comparison.note()),
+        (_("counted"), comparison.counted_label()),
     ]
     out: dict[str, pd.DataFrame] = {}
-    names = {
-        "operationalisation": "Table 1 operationalisation",
-        "models": "Table 2 models",
-        "crosstab": "Crosstab",
-        "distinctive": "Distinctive codes",
-        "overlap": "Overlap zones",
-        "trends": "Trends",
-        "triangulation": "Triangulation",
-        "cooccurrence": "Co-occurrence",
-    }
-    for name, sheet in names.items():
+    for name, sheet in SHEETS.items():
         table = comparison.table(name)
-        about += [(f"{sheet}: legend", item) for item in table.legend]
-        out[sheet] = table.frame
-    return {"About": pd.DataFrame(about, columns=["item", "value"]), **out}
+        title = _(sheet)
+        about += [(_("{sheet}: legend").format(sheet=title), item) for item in table.legend]
+        out[title] = display_frame(comparison, table.frame, name=name)
+    columns = [heading("item", lang), heading("value", lang)]
+    return {_("About"): pd.DataFrame(about, columns=columns), **out}
 
 
 def _milestones(comparison: Comparison) -> list[tuple[str, str]]:
@@ -165,6 +184,8 @@ def _milestones(comparison: Comparison) -> list[tuple[str, str]]:
 def _figures(comparison: Comparison) -> dict[str, Any]:
     from . import charts
 
+    _ = comparison.gettext
+    lang = comparison.spec.lang
     labels = comparison.labels
     figs: dict[str, Any] = {}
     if comparison.empty:
@@ -176,7 +197,12 @@ def _figures(comparison: Comparison) -> dict[str, Any]:
     for dim in comparison.layout.heatmaps:
         name = comparison.dimension_labels.get(dim, dim)
         figs[f"heatmap-{dim}"] = charts.heatmap(
-            table, labels=labels, dimension=dim, title=f"Share of coded passages: {name}"
+            table,
+            labels=labels,
+            dimension=dim,
+            title=_("Share of coded passages: {name}").format(name=name),
+            rows=comparison.actor_labels,
+            lang=lang,
         )
     trends = comparison.table("trends").frame
     start, end = comparison.meta["period"]
@@ -196,13 +222,22 @@ def _figures(comparison: Comparison) -> dict[str, Any]:
             codes=leading,
             milestones=_milestones(comparison),
             labels=labels,
-            title=f"{name} {start}-{end} (all actors)" if start is not None else name,
+            title=_("{name} {start}-{end} (all actors)").format(name=name, start=start, end=end)
+            if start is not None
+            else name,
+            lang=lang,
         )
     if not comparison.empty:
+        overlap = display_frame(
+            comparison, comparison.table("overlap").frame, name="overlap", rename=False
+        )
         figs["overlap"] = charts.overlap_chart(
-            comparison.table("overlap").frame, labels=labels, title="Zones of overlap"
+            overlap, labels=labels, title=_("Zones of overlap"), lang=lang
         )
         figs["cooccurrence"] = charts.cooccurrence_chart(
-            comparison.table("cooccurrence").frame, labels=labels, title="Codes on the same passage"
+            comparison.table("cooccurrence").frame,
+            labels=labels,
+            title=_("Codes on the same passage"),
+            lang=lang,
         )
     return figs

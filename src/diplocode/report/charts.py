@@ -6,7 +6,10 @@ no global backend or pyplot state is touched and nothing opens a window. An empt
 gives a figure that says "No data" instead of raising.
 
 Labels use matplotlib's default font (DejaVu Sans), which covers Latin and Cyrillic; CJK
-glyphs are not covered, so keep chart labels in Latin or Cyrillic script.
+glyphs are not covered, so keep chart labels in Latin or Cyrillic script. The charts' own
+words (axis labels, "No data", the default milestones) are in ``lang`` (en, ru or kk:
+:func:`diplocode.i18n.translations`); titles, code labels and row names come translated
+from the caller.
 
 :func:`to_svg` returns SVG text with the glyphs drawn as paths (no font needed to view it);
 :func:`save` writes an ``.svg`` and a 200-dpi ``.png`` side by side.
@@ -25,6 +28,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
+from ..i18n import N_, translations
+
 __all__ = [
     "MILESTONES",
     "cooccurrence_chart",
@@ -36,12 +41,13 @@ __all__ = [
 ]
 
 #: Reference events for trend charts, as ``(YYYY-MM, label)``.
+#: (:func:`trend_lines` shows a label of this list in its ``lang``.)
 MILESTONES: list[tuple[str, str]] = [
-    ("2013-09", "Silk Road Economic Belt announced in Astana"),
-    ("2015-11", "First C5+1 ministerial"),
-    ("2022-02", "Russia's full-scale invasion of Ukraine"),
-    ("2023-05", "First China–Central Asia summit, Xi'an"),
-    ("2023-09", "First C5+1 presidential summit, New York"),
+    ("2013-09", N_("Silk Road Economic Belt announced in Astana")),
+    ("2015-11", N_("First C5+1 ministerial")),
+    ("2022-02", N_("Russia's full-scale invasion of Ukraine")),
+    ("2023-05", N_("First China–Central Asia summit, Xi'an")),
+    ("2023-09", N_("First C5+1 presidential summit, New York")),
 ]
 
 _PNG_DPI = 200
@@ -65,11 +71,12 @@ def _new_figure(width: float, height: float) -> Figure:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def _no_data(title: str = "") -> Figure:
+def _no_data(title: str = "", lang: str = "en") -> Figure:
+    _ = translations(lang).gettext
     fig = _new_figure(4.0, 2.0)
     ax = fig.add_subplot()
     ax.set_axis_off()
-    ax.text(0.5, 0.5, "No data", ha="center", va="center", fontsize=12, color="0.4")
+    ax.text(0.5, 0.5, _("No data"), ha="center", va="center", fontsize=12, color="0.4")
     if title:
         ax.set_title(title)
     return fig
@@ -86,33 +93,37 @@ def heatmap(
     labels: dict[str, str] | None = None,
     dimension: str | None = None,
     title: str = "",
+    *,
+    rows: Mapping[str, str] | None = None,
+    lang: str = "en",
 ) -> Figure:
     """Groups (rows) x codes (columns) of ``share`` from :func:`~diplocode.analysis.stats.crosstab`.
 
     ``dimension`` keeps only that dimension's codes; otherwise columns are ordered by
     dimension, then code. Each cell shows its share as a percentage; a code a group never
-    used is left blank.
+    used is left blank. ``rows`` names the groups (e.g. actors in the reader's language).
     """
+    _ = translations(lang).gettext
     if crosstab_table.empty:
-        return _no_data(title)
+        return _no_data(title, lang)
     frame = crosstab_table.reset_index()
     group_col = str(crosstab_table.index.names[0] or frame.columns[0])
     if dimension is not None:
         frame = frame[frame["dimension"] == dimension]
         if frame.empty:
-            return _no_data(title)
+            return _no_data(title, lang)
     columns = list(
         frame[["dimension", "code"]].drop_duplicates().sort_values(["dimension", "code"])["code"]
     )
     # one row per (group, code) in a crosstab; a code a group never used stays NaN
     matrix = frame.pivot(index=group_col, columns="code", values="share").reindex(columns=columns)
     values = matrix.to_numpy(dtype=float)
-    rows = [str(r) for r in matrix.index]
+    names = [_label(r, rows) for r in matrix.index]
     col_labels = [_wrap(_label(c, labels), 30) for c in columns]
 
     longest = max(len(line) for lab in col_labels for line in lab.splitlines())
-    width = min(2.5 + 0.65 * len(columns) + 0.07 * max(len(r) for r in rows), 22.0)
-    height = min(1.6 + 0.45 * len(rows) + min(0.055 * longest, 3.0), 16.0)
+    width = min(2.5 + 0.65 * len(columns) + 0.07 * max(len(r) for r in names), 22.0)
+    height = min(1.6 + 0.45 * len(names) + min(0.055 * longest, 3.0), 16.0)
     fig = _new_figure(max(width, 4.5), max(height, 2.8))
     ax = fig.add_subplot()
 
@@ -122,18 +133,18 @@ def heatmap(
         np.ma.masked_invalid(values), cmap="Blues", vmin=0.0, vmax=vmax, aspect="auto"
     )
     ax.set_xticks(range(len(columns)), col_labels, rotation=45, ha="right", rotation_mode="anchor")
-    ax.set_yticks(range(len(rows)), rows)
+    ax.set_yticks(range(len(names)), names)
     ax.tick_params(length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     # thin white grid between cells
     ax.set_xticks(np.arange(len(columns) + 1) - 0.5, minor=True)
-    ax.set_yticks(np.arange(len(rows) + 1) - 0.5, minor=True)
+    ax.set_yticks(np.arange(len(names) + 1) - 0.5, minor=True)
     ax.grid(which="minor", color="white", linewidth=1.5)
     ax.tick_params(which="minor", length=0)
 
     fontsize = 9 if len(columns) <= 12 else 7
-    for i in range(len(rows)):
+    for i in range(len(names)):
         for j in range(len(columns)):
             value = values[i, j]
             if np.isfinite(value):
@@ -148,7 +159,7 @@ def heatmap(
                 )
     bar = fig.colorbar(image, ax=ax, shrink=0.8, pad=0.02)
     bar.ax.yaxis.set_major_formatter(PercentFormatter(xmax=1.0, decimals=0))
-    bar.set_label("Share within dimension")
+    bar.set_label(_("Share within dimension"))
     if title:
         ax.set_title(title)
     return fig
@@ -167,6 +178,8 @@ def trend_lines(
     milestones: list[tuple[str, str]] | None = None,
     labels: dict[str, str] | None = None,
     title: str = "",
+    *,
+    lang: str = "en",
 ) -> Figure:
     """One line per code: ``count`` per ``year`` from :func:`~diplocode.analysis.stats.trends`.
 
@@ -177,13 +190,14 @@ def trend_lines(
     zeros. Gap years (``count`` missing: no document, or no coding at all, of the groups
     shown) are left out of the lines, which break there instead of dropping to zero.
     """
+    _ = translations(lang).gettext
     table = trends_table
     if by_value is not None:
         if by not in table.columns:
             raise ValueError(f"trends table has no {by!r} column to select {by_value!r} from")
         table = table[table[by].astype(str) == str(by_value)]
     if table.empty or not codes:
-        return _no_data(title)
+        return _no_data(title, lang)
     years = np.arange(int(table["year"].min()), int(table["year"].max()) + 1)
     counts = table.groupby(["code", "year"])["count"].sum()
     # a year is shown when some group shown has data that year (not a gap)
@@ -211,7 +225,7 @@ def trend_lines(
 
     left, right = float(years[0]), float(years[-1])
     shown = sorted(
-        (x, text)
+        (x, _(text) if text else text)  # a label of MILESTONES in lang; others as they are
         for when, text in (milestones or [])
         if left <= (x := _milestone_x(when)) < right + 1
     )
@@ -241,8 +255,8 @@ def trend_lines(
         previous = (x, ha)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Year")
-    ax.set_ylabel("Count")
+    ax.set_xlabel(_("Year"))
+    ax.set_ylabel(_("Coded units"))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="0.9", linewidth=0.8)
     ax.set_axisbelow(True)
@@ -264,13 +278,16 @@ def overlap_chart(
     overlap_table: pd.DataFrame,
     labels: dict[str, str] | None = None,
     title: str = "",
+    *,
+    lang: str = "en",
 ) -> Figure:
     """Horizontal bars from :func:`~diplocode.analysis.stats.overlap_zones`: for each
     overlapping code, the number of groups for which it is salient, with their names
     written beside the bar (as labels on the right-hand axis, so long lists never run off
     the figure)."""
+    _ = translations(lang).gettext
     if overlap_table.empty:
-        return _no_data(title)
+        return _no_data(title, lang)
     table = overlap_table.sort_values(["n_groups", "min_share"], ascending=False)
     names = [_wrap(_label(c, labels)) for c in table["code"]]
     members = [
@@ -287,7 +304,7 @@ def overlap_chart(
     ax.invert_yaxis()
     ax.set_xlim(0, float(n_groups.max()) * 1.03)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Groups for which the code is salient")
+    ax.set_xlabel(_("Groups for which the code is salient"))
     ax.spines[["top", "right"]].set_visible(False)
     beside = ax.secondary_yaxis("right")
     beside.set_yticks(positions, members, fontsize=8, color="0.2")
@@ -303,11 +320,14 @@ def cooccurrence_chart(
     top: int = 15,
     labels: dict[str, str] | None = None,
     title: str = "",
+    *,
+    lang: str = "en",
 ) -> Figure:
     """Horizontal bars of the ``top`` code pairs by ``count`` from
     :func:`~diplocode.analysis.stats.cooccurrence`, labelled "label A + label B"."""
+    _ = translations(lang).gettext
     if cooc_table.empty or top <= 0:
-        return _no_data(title)
+        return _no_data(title, lang)
     order = ["count", "jaccard"] if "jaccard" in cooc_table.columns else ["count"]
     table = cooc_table.sort_values(order, ascending=False).head(top)
     names = [
@@ -325,7 +345,7 @@ def cooccurrence_chart(
         ax.text(n, y, f" {n:g}", va="center", ha="left", fontsize=8, color="0.2")
     ax.set_xlim(0, float(counts.max()) * 1.12)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("Segments coded with both")
+    ax.set_xlabel(_("Segments coded with both"))
     ax.spines[["top", "right"]].set_visible(False)
     if title:
         ax.set_title(title)

@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from ..analysis.compare import Comparison, TableResult
+from ..i18n import translations
 
 __all__ = ["FORMATS", "format_value", "table_csv", "table_json", "table_markdown"]
 
@@ -23,13 +24,15 @@ __all__ = ["FORMATS", "format_value", "table_csv", "table_json", "table_markdown
 FORMATS = ("table", "csv", "json", "md")
 
 
-def format_value(value: Any, column: str = "") -> str:
+def format_value(value: Any, column: str = "", lang: str = "en") -> str:
     """A cell as text: integers as integers, shares and intervals as percentages with one
-    decimal, other floats with three decimals, missing values empty."""
+    decimal, other floats with three decimals, missing values empty, yes and no in
+    ``lang``."""
     if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        _ = translations(lang).gettext
+        return _("yes") if value else _("no")
     if isinstance(value, int) or (hasattr(value, "is_integer") and _is_int_column(column)):
         try:
             return str(int(value))
@@ -75,7 +78,14 @@ def meta_of(comparison: Comparison) -> dict[str, Any]:
 
 def table_json(comparison: Comparison, table: TableResult) -> dict[str, Any]:
     """One table as a JSON-ready dict: title, note, counted, legend, meta, rows (for the
-    models table also ``cells``: each cell's codes and labelled quotes)."""
+    models table also ``cells``: each cell's codes and labelled quotes). Title, note and
+    legend are in the comparison's language; the data keep their keys and canonical names,
+    and a row or cell with an ``actor`` also has its ``actor_label``, the actor's name in
+    that language."""
+    rows = table.records()
+    for row in rows:
+        if "actor" in row and row["actor"] is not None:
+            row["actor_label"] = comparison.actor_label(row["actor"])
     out: dict[str, Any] = {
         "table": table.name,
         "title": table.title,
@@ -84,12 +94,13 @@ def table_json(comparison: Comparison, table: TableResult) -> dict[str, Any]:
         "legend": table.legend,
         "meta": meta_of(comparison),
         "empty": table.empty_reason,
-        "rows": table.records(),
+        "rows": rows,
     }
     if table.cells is not None:
         out["cells"] = [
             {
                 "actor": actor,
+                "actor_label": comparison.actor_label(actor),
                 "column": column,
                 "codes": [
                     {
@@ -108,7 +119,7 @@ def table_json(comparison: Comparison, table: TableResult) -> dict[str, Any]:
                         "code": q.code,
                         "label": q.label,
                         "text": q.text,
-                        "citation": q.citation(),
+                        "citation": q.citation(comparison.spec.lang),
                         "source_id": q.source_id,
                         "coding_id": q.coding_id,
                         "start": q.start,
@@ -143,10 +154,12 @@ def _csv_value(value: Any) -> Any:
 
 def table_markdown(comparison: Comparison, table: TableResult) -> str:
     """One table as Markdown: a bold title, the note, the rows, the legend."""
+    _ = comparison.gettext
     cols = [str(c) for c in table.frame.columns]
     lines = [f"**{table.title}**", "", comparison.note(), ""]
     if table.frame.empty:
-        lines.append(f"_No rows: {table.empty_reason or 'nothing to show'}._")
+        reason = table.empty_reason or _("nothing to show")
+        lines.append("_" + _("No rows: {reason}.").format(reason=reason) + "_")
     else:
         lines += ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
         for row in table.frame.itertuples(index=False):

@@ -32,11 +32,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from ..analysis.models import Cell
+from ..i18n import N_, translations
 
 __all__ = ["to_latex", "write_docx", "write_latex", "write_xlsx"]
 
-TABLE1_CAPTION = "Operationalisation of the indicators"
-TABLE2_CAPTION = "Models of influence"
+TABLE1_CAPTION = N_("Operationalisation of the indicators")
+TABLE2_CAPTION = N_("Models of influence")
 _TABLE_STYLE = "Table Grid"  # present in python-docx's default template
 
 
@@ -95,17 +96,17 @@ def _write_cell_text(paragraph: Paragraph, text: str, size: Pt, *, bold: bool = 
     run.font.size = size
 
 
-def _caption(doc: Any, number: int, text: str) -> None:
+def _caption(doc: Any, number: int, text: str, lang: str = "en") -> None:
     para = doc.add_paragraph()
-    para.add_run(f"Table {number}.").bold = True
+    para.add_run(translations(lang).gettext("Table {number}.").format(number=number)).bold = True
     para.add_run(f" {text}")
     para.paragraph_format.keep_with_next = True
     para.paragraph_format.space_before = Pt(12)
 
 
-def _note(doc: Any, caption_note: str) -> None:
+def _note(doc: Any, caption_note: str, lang: str = "en") -> None:
     para = doc.add_paragraph()
-    para.add_run("Note.").italic = True
+    para.add_run(translations(lang).gettext("Note.")).italic = True
     para.add_run(f" {caption_note}")
     for run in para.runs:
         run.font.size = Pt(9)
@@ -117,7 +118,9 @@ def _header_row(table: Table, titles: list[str], size: Pt) -> None:
     _repeat_header(table)
 
 
-def _fill_model_cell(doc_cell: Any, cell: Cell | None, fallback: str, size: Pt) -> None:
+def _fill_model_cell(
+    doc_cell: Any, cell: Cell | None, fallback: str, size: Pt, lang: str = "en"
+) -> None:
     """Leading codes one per line, then each quote (italic), labelled with the code it
     supports, with its citation."""
     first = doc_cell.paragraphs[0]
@@ -135,7 +138,7 @@ def _fill_model_cell(doc_cell: Any, cell: Cell | None, fallback: str, size: Pt) 
         run = para.add_run(_XML_ILLEGAL.sub("", f"“{quote.text}”"))
         run.italic = True
         run.font.size = size
-        _write_cell_text(para, f" ({quote.citation()})", size)
+        _write_cell_text(para, f" ({quote.citation(lang)})", size)
 
 
 def write_docx(
@@ -147,20 +150,26 @@ def write_docx(
     caption_note: str,
     title: str = "Cultural diplomacy in Central Asia: tables",
     models_caption: str | None = None,
+    lang: str = "en",
+    actor_labels: Mapping[str, str] | None = None,
 ) -> Path:
     """Write Table 1 (portrait) and Table 2 (landscape section) as Word tables.
 
     ``models`` is the table from :func:`~diplocode.analysis.models.models_table` (indexed by
     actor) and ``cells`` its cells; a cell missing from ``cells`` falls back to the table's
     text. ``caption_note`` goes in a note under each table (which statuses were counted, the
-    codebook version, the period).
+    codebook version, the period). Captions, the actor heading and the citations are in
+    ``lang``; ``actor_labels`` names the actors (keys stay the canonical names).
     """
+    from .display import heading
+
+    _ = translations(lang).gettext
     path = Path(path)
     doc = Document()
     doc.add_heading(title, level=1)
 
     # Table 1: operationalisation.
-    _caption(doc, 1, TABLE1_CAPTION)
+    _caption(doc, 1, _(TABLE1_CAPTION), lang)
     t1 = _flat(table1)
     size1 = Pt(9)
     table = doc.add_table(rows=1 + len(t1), cols=len(t1.columns))
@@ -169,25 +178,27 @@ def write_docx(
     for r, row in enumerate(t1.itertuples(index=False), start=1):
         for c, value in enumerate(row):
             _write_cell_text(table.cell(r, c).paragraphs[0], _text(value), size1)
-    _note(doc, caption_note)
+    _note(doc, caption_note, lang)
 
     # Table 2: models of influence, in a landscape section.
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     if section.orientation != WD_ORIENT.LANDSCAPE:
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
-    _caption(doc, 2, models_caption or TABLE2_CAPTION)
+    _caption(doc, 2, models_caption or _(TABLE2_CAPTION), lang)
     size2 = Pt(8)
-    actor_title = _heading(models.index.name or "actor")
+    actor_title = _heading(heading(models.index.name or "actor", lang))
     titles = [str(c) for c in models.columns]
     table = doc.add_table(rows=1 + len(models), cols=1 + len(titles))
     table.style = doc.styles[_TABLE_STYLE]
     _header_row(table, [actor_title, *titles], size2)
     for r, (actor, row) in enumerate(models.iterrows(), start=1):
-        _write_cell_text(table.cell(r, 0).paragraphs[0], str(actor), size2, bold=True)
+        shown = (actor_labels or {}).get(str(actor), str(actor))
+        _write_cell_text(table.cell(r, 0).paragraphs[0], shown, size2, bold=True)
         for c, col in enumerate(titles, start=1):
-            _fill_model_cell(table.cell(r, c), cells.get((str(actor), col)), _text(row[col]), size2)
-    _note(doc, caption_note)
+            cell = cells.get((str(actor), col))
+            _fill_model_cell(table.cell(r, c), cell, _text(row[col]), size2, lang)
+    _note(doc, caption_note, lang)
 
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))

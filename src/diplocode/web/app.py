@@ -52,6 +52,7 @@ from ..corpus.ingest import IngestItem, ingest
 from ..corpus.metadata import SourceMeta, check_group, parse_actors, parse_date
 from ..corpus.readers import ReadOptions
 from ..errors import REQUEST_INVALID, DiplocodeError, localized, translate
+from ..i18n import ACTOR_KIND_NAMES, NAME_KIND_NAMES, SOURCE_GROUP_NAMES, name_in
 from ..project import Project
 from ..store.schema import SOURCE_GROUPS, audit_head
 from ..store.sources import SourceFilter, parse_attributes
@@ -472,11 +473,23 @@ def create_app(
             project_name=project.name,
             version=__version__,
             colours=_colours(),
+            group_names=_names(SOURCE_GROUP_NAMES, lang),  # source groups in lang, by key
+            dimension_names=_dimension_names(lang),  # the codebook's dimensions in lang
             **values,
         )
 
     def page(name: str, request: Request, ctx: _Context, **values: Any) -> HTMLResponse:
         return HTMLResponse(_render(name, request, ctx, **values))
+
+    def _versions_of(name: str) -> list[dict[str, Any]]:
+        from ..store.codebooks import list_versions
+
+        with project.store.read() as conn:
+            return [v for v in list_versions(conn) if v["name"] == name]
+
+    def _dimension_names(lang: str) -> dict[str, str]:
+        """Each dimension's label in ``lang`` (else English), by key: legends use it."""
+        return {d.key: d.label.get(lang) or d.label["en"] for d in project.codebook()[1].dimensions}
 
     def _colours() -> dict[str, str]:
         """Each dimension's colour, from the codebook's tables: section (else the palette)."""
@@ -606,7 +619,7 @@ def create_app(
         ctx: _Context = needs("read"),
     ) -> HTMLResponse:
         rows, total = workbench.corpus_page(project, flt, page=page_no)
-        names = ("actor", "group", "language", "year_from", "year_to", "q", "has_codings")
+        names = ("actor", "group", "language", "year_from", "year_to", "q", "has_codings", "attr")
         params = {k: v for k, v in request.query_params.items() if k in names and v}
         return page(
             "corpus.html",
@@ -724,6 +737,7 @@ def create_app(
             ctx,
             source=source,
             include_rejected=include_rejected,
+            groups=SOURCE_GROUPS,
             choices=workbench.code_choices(codebook, ctx.lang),
             labels=_labels(codebook, ctx.lang),
         )
@@ -997,14 +1011,33 @@ def create_app(
         from ..attribution.gazetteer import ACTOR_KINDS, list_actors
 
         return page(
-            "actors.html", request, ctx, actors=list_actors(project.store), kinds=ACTOR_KINDS
+            "actors.html",
+            request,
+            ctx,
+            actors=list_actors(project.store),
+            kinds=ACTOR_KINDS,
+            names=_actor_names(ctx.lang),
+            kind_names=_names(ACTOR_KIND_NAMES, ctx.lang),
         )
+
+    def _actor_names(lang: str) -> dict[str, str]:
+        """Actors' canonical names -> their names in ``lang`` (none needed in English)."""
+        from ..attribution.gazetteer import display_names
+
+        return display_names(project.store, lang) if lang in ("ru", "kk") else {}
 
     @app.get("/api/actors")
     def api_actors(ctx: _Context = needs("read")) -> JSONResponse:
+        """Every actor; ``label`` is its name in the request's language (``name`` the
+        canonical one, which filters and manifests use)."""
         from ..attribution.gazetteer import list_actors
 
-        return ok(actors=list_actors(project.store))
+        names = _actor_names(ctx.lang)
+        return ok(
+            actors=[
+                {**a, "label": names.get(a["name"], a["name"])} for a in list_actors(project.store)
+            ]
+        )
 
     @app.post("/api/actors")
     def api_actor_add(body: NewActor, ctx: _Context = needs("edit_codebook")) -> JSONResponse:
@@ -1027,9 +1060,12 @@ def create_app(
             request,
             ctx,
             actor=actor,
+            actor_label=_actor_names(ctx.lang).get(actor["name"], actor["name"]),
             grouped=grouped,
             kinds=ACTOR_NAME_KINDS,
             name_languages=NAME_LANGUAGES,
+            kind_names=_names(ACTOR_KIND_NAMES, ctx.lang),
+            name_kind_names=_names(NAME_KIND_NAMES, ctx.lang),
         )
 
     @app.get("/api/actors/{actor_key}")
@@ -1117,7 +1153,8 @@ def create_app(
         if not result.empty:
             table = stats.crosstab(result.frame, unit=spec.unit)
             # matplotlib's own SVG (labels escaped by it), computed here, not user markup
-            svg = Markup(charts.to_svg(charts.heatmap(table, result.labels)))
+            figure = charts.heatmap(table, result.labels, rows=result.actor_labels, lang=spec.lang)
+            svg = Markup(charts.to_svg(figure))
         with compare_lock:
             if len(compare_cache) >= 8:
                 compare_cache.pop(next(iter(compare_cache)))
@@ -1143,6 +1180,7 @@ def create_app(
             spec=spec,
             roles=ACTOR_ROLES,
             groups=SOURCE_GROUPS,
+            versions=_versions_of(result.codebook.name),
         )
 
     @app.get("/api/compare")
@@ -1352,6 +1390,11 @@ def create_app(
         )
 
     return app
+
+
+def _names(names: dict[str, str], lang: str) -> dict[str, str]:
+    """One of :mod:`diplocode.i18n`'s name tables (key -> English) in ``lang``."""
+    return {key: name_in(names, key, lang) for key in names}
 
 
 def _labels(codebook: Any, lang: str) -> dict[str, str]:

@@ -2,7 +2,8 @@
 and Kazakh.
 
 The ``.po`` files under ``web/locale`` are the only source: they are compiled in memory
-when first used (Babel), so there is no build step and no compiled file to drift.
+when first used (Babel, in :mod:`diplocode.i18n`), so there is no build step and no
+compiled file to drift.
 The language of a request comes from the ``dc_lang`` cookie (the switch in the header),
 else the browser's ``Accept-Language``, else English.
 
@@ -13,45 +14,19 @@ Two gettext domains: ``diplocode`` (the templates' interface messages) and ``err
 
 from __future__ import annotations
 
-import functools
-import gettext
-import io
-from pathlib import Path
+# the catalogues are the library's (diplocode.i18n): the report and the comparison engine
+# read the same ones, without the request machinery below
+from ..i18n import DOMAIN, ERRORS_DOMAIN, LANGUAGES, LOCALE_DIR, error_translations, translations
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
-__all__ = ["LANGUAGES", "error_translations", "negotiate", "translations"]
-
-#: interface languages: code -> name in that language
-LANGUAGES = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
-DOMAIN = "diplocode"
-ERRORS_DOMAIN = "errors"
-LOCALE_DIR = Path(__file__).parent / "locale"
-
-
-@functools.cache
-def translations(lang: str) -> gettext.NullTranslations:
-    """The interface catalogue of ``lang`` (English: the messages as written)."""
-    return _catalogue(lang, DOMAIN)
-
-
-@functools.cache
-def error_translations(lang: str) -> gettext.NullTranslations:
-    """The error-message catalogue of ``lang`` (English: the catalogue as written)."""
-    return _catalogue(lang, ERRORS_DOMAIN)
-
-
-def _catalogue(lang: str, domain: str) -> gettext.NullTranslations:
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / f"{domain}.po"
-    if lang == "en" or not po.exists():
-        return gettext.NullTranslations()
-    with po.open("rb") as handle:
-        catalog = read_po(handle, locale=lang)
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+__all__ = [
+    "DOMAIN",
+    "ERRORS_DOMAIN",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "error_translations",
+    "negotiate",
+    "translations",
+]
 
 
 def negotiate(cookie: str | None, accept_language: str | None) -> str:

@@ -306,6 +306,61 @@ function reviewKey(e) {
   return /^[1-9]$/.test(e.key) ? e.key : null;
 }
 
+// -- correcting or deleting a source (source page) ----------------------------------------------------
+function setupSourceEdit() {
+  const form = document.querySelector("form.source-edit-form");
+  if (form) {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const body = {};
+      form.querySelectorAll("[name]").forEach((field) => {
+        if (field.value === (field.dataset.initial || "")) return;  // only what changed
+        if (field.name === "actors") {
+          body.actors = field.value.split(";").map((x) => x.trim()).filter(Boolean);
+        } else if (field.name === "attributes") {
+          const before = {};
+          (field.dataset.initial || "").split("\n").filter(Boolean).forEach((line) => {
+            before[line.split("=")[0].trim()] = true;
+          });
+          body.attributes = {};
+          field.value.split("\n").map((x) => x.trim()).filter(Boolean).forEach((line) => {
+            const at = line.indexOf("=");
+            const key = (at < 0 ? line : line.slice(0, at)).trim();
+            body.attributes[key] = at < 0 ? null : line.slice(at + 1).trim() || null;
+            delete before[key];
+          });
+          Object.keys(before).forEach((key) => { body.attributes[key] = null; });  // lines removed
+        } else {
+          body[field.name] = field.value;
+        }
+      });
+      try {
+        await api("PATCH", `/api/sources/${form.dataset.id}`, body);
+        location.reload();
+      } catch (err) {
+        const p = form.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  }
+  const del = document.querySelector("form.source-delete-form");
+  if (del) {
+    del.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      if (!window.confirm(del.querySelector("button").textContent + "?")) return;
+      try {
+        await api("DELETE", `/api/sources/${del.dataset.id}`);
+        location.href = "/";
+      } catch (err) {
+        const p = del.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  }
+}
+
 // -- undoing a review decision (review queue, filter "decided") ------------------------------------------
 function setupReopen() {
   document.querySelectorAll("button.reopen").forEach((button) => {
@@ -441,6 +496,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupReview();
   setupCodebook();
   setupReopen();
+  setupSourceEdit();
   setupActors();
   if (location.hash.startsWith("#coding-")) {
     const li = document.querySelector(location.hash);
