@@ -242,6 +242,20 @@ def source_page(
     return source
 
 
+def project_memos(project: Project, viewer: User | None) -> list[dict[str, Any]]:
+    """Memos on the project itself (on no source, coding or code), oldest first; under
+    blind coding a coder sees only their own."""
+    query = (
+        select(memos)
+        .where(memos.c.source_id.is_(None), memos.c.coding_id.is_(None), memos.c.code_key.is_(None))
+        .order_by(memos.c.id)
+    )
+    if viewer is not None and _blind_for(project, viewer):
+        query = query.where(memos.c.author == viewer.username)
+    with project.store.read() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
 def _page_of(paragraphs: list[dict[str, Any]], offset: int) -> int | None:
     page = None
     for para in paragraphs:

@@ -81,6 +81,7 @@ ROUTE_ACTIONS = {
     ("POST", "/api/codings/{coding_id}/code"): "code",
     ("DELETE", "/api/codings/{coding_id}"): "code",
     ("POST", "/api/memos"): "memo",
+    ("GET", "/memos"): "read",
     ("PATCH", "/api/memos/{memo_id}"): "memo",
     ("DELETE", "/api/memos/{memo_id}"): "memo",
     ("PATCH", "/api/sources/{source_id}"): "edit_source",

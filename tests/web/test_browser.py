@@ -1027,3 +1027,45 @@ def test_correct_a_source_on_its_page_and_the_comparison_follows(
         )
     assert (row.date_year, row.date_month, row.extra["outlet"]) == (2022, 5, "TASS")
     assert roles == {"author", "subject"}
+
+
+def test_the_kazakh_report_reads_in_kazakh(
+    coded_demo: Project, pages: Pages, shots: Shots, tmp_path: Path
+) -> None:
+    """#10: ``diplocode report --lang kk`` opened in the browser: Kazakh headings, banner
+    and table headers, no English left in them."""
+    from typer.testing import CliRunner
+
+    from diplocode.cli import app
+
+    out = tmp_path / "report-kk"
+    result = CliRunner().invoke(
+        app,
+        [
+            "report",
+            "-p",
+            coded_demo.store.where,
+            "--out",
+            str(out),
+            "--lang",
+            "kk",
+            "--include-suggested",
+            "--format",
+            "html",
+        ],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    page = pages.new()
+    page.goto((out / "report.html").as_uri())
+    body = page.locator("body")
+    for english in (
+        "Table 2",
+        "Models of influence",
+        "Machine suggestions are included",
+        "Quoted passages",
+    ):
+        expect(body).not_to_contain_text(english)
+    expect(page.locator("h2#table2")).to_contain_text("2-кесте")
+    expect(page.locator("table").first).to_contain_text("Қытай")
+    shots(page, "report-kk")

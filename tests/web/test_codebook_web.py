@@ -179,3 +179,29 @@ def test_attributes_on_the_corpus_page_and_versions_on_compare(project: Project)
     assert "source-edit-form" in source.text and "source-delete-form" in source.text
     coder, _ = _login(app, "coder")
     assert "source-delete-form" not in coder.get("/sources/1").text
+
+
+def test_project_memos_are_written_edited_and_deleted_by_their_author(project: Project) -> None:
+    app = create_app(project, team=True)
+    owner, csrf = _login(app, "owner")
+    coder, ccsrf = _login(app, "coder")
+    r = owner.post(
+        "/api/memos", json={"text": "Жоба туралы: кезең 2013–2024"}, headers={"X-CSRF-Token": csrf}
+    )
+    memo_id = r.json()["memo_id"]
+    page = owner.get("/memos")
+    assert page.status_code == 200 and "Жоба туралы" in page.text and "memo-edit" in page.text
+    assert "memo-edit" not in coder.get("/memos").text  # not the coder's memo
+    r = coder.patch(
+        f"/api/memos/{memo_id}", json={"text": "mine now"}, headers={"X-CSRF-Token": ccsrf}
+    )
+    assert r.json()["error"]["code"] == "E091"
+    r = owner.patch(
+        f"/api/memos/{memo_id}",
+        json={"text": "Жоба туралы: кезең 2013–2025"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert r.json()["ok"]
+    assert "2013–2025" in owner.get("/memos").text
+    assert owner.delete(f"/api/memos/{memo_id}", headers={"X-CSRF-Token": csrf}).json()["ok"]
+    assert "2013–2025" not in owner.get("/memos").text

@@ -792,6 +792,10 @@ def create_app(
         coding.delete(project, coding_id, ctx.user.username, "deleted in the workbench")
         return ok(coding_id=coding_id, deleted=True)
 
+    @app.get("/memos", response_class=HTMLResponse)
+    def memos_page(request: Request, ctx: _Context = needs("read")) -> HTMLResponse:
+        return page("memos.html", request, ctx, memos=workbench.project_memos(project, ctx.user))
+
     @app.patch("/api/memos/{memo_id}")
     def api_memo_edit(memo_id: int, body: MemoEdit, ctx: _Context = needs("memo")) -> JSONResponse:
         coding.edit_memo(project, memo_id, body.text, ctx.user.username)

@@ -361,6 +361,46 @@ function setupSourceEdit() {
   }
 }
 
+// -- memos: editing and deleting one's own, project memos -------------------------------------------------
+function setupMemos() {
+  document.querySelectorAll("[data-memo-id] button.memo-edit").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const item = button.closest("[data-memo-id]");
+      const current = item.querySelector(".memo").textContent;
+      const text = window.prompt(button.textContent, current);
+      if (text === null || text.trim() === "" || text === current) return;
+      try {
+        await api("PATCH", `/api/memos/${item.dataset.memoId}`, { text });
+        item.querySelector(".memo").textContent = text;
+      } catch (err) { window.alert(err.message); }
+    });
+  });
+  document.querySelectorAll("[data-memo-id] button.memo-delete").forEach((button) => {
+    button.addEventListener("click", async () => {
+      const item = button.closest("[data-memo-id]");
+      if (!window.confirm(`${button.textContent}?`)) return;
+      try {
+        await api("DELETE", `/api/memos/${item.dataset.memoId}`);
+        item.remove();
+      } catch (err) { window.alert(err.message); }
+    });
+  });
+  const form = document.getElementById("project-memo-form");
+  if (form) {
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      try {
+        await api("POST", "/api/memos", { text: new FormData(form).get("text") });
+        location.reload();
+      } catch (err) {
+        const p = form.querySelector(".error");
+        p.textContent = err.message;
+        p.hidden = false;
+      }
+    });
+  }
+}
+
 // -- undoing a review decision (review queue, filter "decided") ------------------------------------------
 function setupReopen() {
   document.querySelectorAll("button.reopen").forEach((button) => {
@@ -497,6 +537,7 @@ document.addEventListener("DOMContentLoaded", () => {
   setupCodebook();
   setupReopen();
   setupSourceEdit();
+  setupMemos();
   setupActors();
   if (location.hash.startsWith("#coding-")) {
     const li = document.querySelector(location.hash);
