@@ -271,10 +271,20 @@ def log(
     since: str | None = None,
     until: str | None = None,
     limit: int | None = 50,
+    kind_prefix: bool = False,
+    upto: int | None = None,
 ) -> list[dict[str, Any]]:
-    """The most recent events matching the filters (oldest first); dates are ``YYYY-MM-DD``."""
+    """The most recent events matching the filters (oldest first); dates are ``YYYY-MM-DD``.
+
+    With ``kind_prefix`` the kind matches its start (``coding.`` is every coding event);
+    ``upto`` keeps events up to that id (the chain head read first, for an export that
+    ends exactly at it). A payload that is not JSON is returned as stored."""
     query = select(audit_events)
-    if kind:
+    if upto is not None:
+        query = query.where(audit_events.c.id <= upto)
+    if kind and kind_prefix:
+        query = query.where(audit_events.c.kind.startswith(kind, autoescape=True))
+    elif kind:
         query = query.where(audit_events.c.kind == kind)
     if actor:
         query = query.where(audit_events.c.actor == actor)
@@ -291,8 +301,17 @@ def log(
         query = query.limit(limit)
     rows = [dict(r) for r in conn.execute(query).mappings()]
     for row in rows:
-        row["payload"] = json.loads(row["payload"])
+        row["payload"] = _loads(row["payload"])
     return rows[::-1]
+
+
+def _loads(text: Any) -> Any:
+    if not isinstance(text, str):
+        return text
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text  # shown as it is stored (audit verify names the event)
 
 
 @dataclass(frozen=True)

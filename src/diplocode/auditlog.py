@@ -37,6 +37,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from . import audit
 from .audit import GENESIS, canonical_json
 from .errors import DiplocodeError
 from .store.schema import actors, audit_events, audit_head, coders, codes, codings, sources
@@ -448,39 +449,23 @@ def entries(
     with project.store.read() as conn:
         head_row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).mappings().one()
         head = {"last_id": int(head_row["last_id"]), "last_hash": str(head_row["last_hash"])}
-        query = select(audit_events).where(audit_events.c.id <= head["last_id"])
-        if kind:
-            query = query.where(audit_events.c.kind.startswith(kind, autoescape=True))
-        if actor:
-            query = query.where(audit_events.c.actor == actor)
-        if source_id is not None:
-            query = query.where(audit_events.c.source_id == source_id)
-        if code_key:
-            query = query.where(audit_events.c.code_key == code_key)
-        if since:
-            query = query.where(audit_events.c.ts >= since)
-        if until:
-            query = query.where(audit_events.c.ts < f"{until}~")  # '~' sorts after any time
-        query = query.order_by(audit_events.c.id.desc())
-        if limit:
-            query = query.limit(limit)
-        rows = [dict(r) for r in conn.execute(query).mappings()][::-1]
-        for row in rows:
-            row["payload"] = _loads(row["payload"])
+        rows = audit.log(
+            conn,
+            kind=kind,
+            kind_prefix=True,
+            actor=actor,
+            source_id=source_id,
+            code_key=code_key,
+            since=since,
+            until=until,
+            limit=limit or None,
+            upto=int(head_row["last_id"]),
+        )
         for row, sentence in zip(
             rows, describe(conn, rows, lang, blind_viewer=blind_viewer), strict=True
         ):
             row["sentence"] = sentence
     return Log(rows, head, lang)
-
-
-def _loads(text: Any) -> Any:
-    if not isinstance(text, str):
-        return text
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text  # shown as it is stored
 
 
 # -- describing ------------------------------------------------------------------------------------
@@ -560,7 +545,7 @@ class _Context:
                 .where(codes.c.key.in_(sorted(keys)))
                 .order_by(codes.c.codebook_version_id)
             ):
-                labels = _loads(labels)
+                labels = audit._loads(labels)
                 if isinstance(labels, dict):
                     label = labels.get(self.lang) or labels.get("en")
                     if label:

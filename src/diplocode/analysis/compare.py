@@ -863,14 +863,7 @@ def resolve_actor_names(project: Any, refs: Sequence[str]) -> list[str]:
     out = []
     with project.store.read() as conn:
         for ref in refs:
-            actor_id = gz.resolve_actor(conn, ref)
-            if actor_id is None:
-                close = gz.close_matches(conn, ref)
-                raise DiplocodeError(
-                    "E103",
-                    ref=ref,
-                    hint=f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else "",
-                )
+            actor_id = gz.find_actor(conn, ref)  # E103 with close matches
             out.append(
                 conn.execute(select(actors.c.name).where(actors.c.id == actor_id)).scalar_one()
             )

@@ -210,11 +210,7 @@ def rename_code(project: Any, old: str, new: str, *, by: str) -> tuple[int, str]
         _, code = _find(data, old)
         _check_key(data, new)
         code["key"] = new
-        for dim in data["dimensions"]:
-            for other in dim["codes"]:
-                if other.get("parent") == old:
-                    other["parent"] = new
-        _retarget_tables(data, old, new)
+        _follow(data, old, new)
         changes["renamed"][old] = new
 
     return _edit(project, by, f"renamed {old} to {new}", change)
@@ -264,11 +260,7 @@ def merge_codes(project: Any, keys: list[str], into: str, *, by: str) -> tuple[i
                 seen = {e.lower() for e in joined}
                 joined.extend(e for e in entries if e.lower() not in seen)
             dim["codes"].remove(code)
-            for d in data["dimensions"]:
-                for other in d["codes"]:
-                    if other.get("parent") == key:
-                        other["parent"] = into
-            _retarget_tables(data, key, into)
+            _follow(data, key, into)
             changes["merged"][key] = into
 
     return _edit(project, by, f"merged {', '.join(merged)} into {into}", change)
@@ -304,11 +296,7 @@ def split_code(project: Any, key: str, into: list[dict[str, Any]], *, by: str) -
                 fresh["parent"] = code["parent"]
             new_codes.append(fresh)
         dim["codes"][at:at] = new_codes
-        for d in data["dimensions"]:
-            for other in d["codes"]:
-                if other.get("parent") == key:
-                    other["parent"] = new_codes[0]["key"]
-        _retarget_tables(data, key, new_codes[0]["key"])
+        _follow(data, key, new_codes[0]["key"])
         changes["split"][key] = [c["key"] for c in new_codes]
 
     return _edit(
@@ -381,14 +369,23 @@ def delete_code(project: Any, key: str, *, by: str, into: str | None = None) -> 
     def change(data: dict[str, Any], changes: dict[str, Any]) -> None:
         dim, code = _find(data, key)
         dim["codes"].remove(code)
-        for d in data["dimensions"]:
-            for other in d["codes"]:
-                if other.get("parent") == key:
-                    other.pop("parent")
-        _retarget_tables(data, key, None)
+        _follow(data, key, None)
         changes["deleted"].append(key)
 
     return _edit(project, by, f"deleted {key}", change)
+
+
+def _follow(data: dict[str, Any], old: str, new: str | None) -> None:
+    """What named code ``old`` names ``new`` instead (or nothing, when ``new`` is None):
+    the codes whose parent it was, and the ``tables:`` section."""
+    for dim in data["dimensions"]:
+        for other in dim["codes"]:
+            if other.get("parent") == old:
+                if new is None:
+                    other.pop("parent")
+                else:
+                    other["parent"] = new
+    _retarget_tables(data, old, new)
 
 
 def _retarget_tables(data: dict[str, Any], old: str, new: str | None) -> None:

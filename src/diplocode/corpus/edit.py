@@ -32,16 +32,7 @@ _UNSET: Any = object()
 def _actor_links(conn: Any, value: Any, where: str) -> list[tuple[int, str]]:
     links: list[tuple[int, str]] = []
     for name, role in parse_actors(value, where):
-        actor_id = gz.resolve_actor(conn, name)
-        if actor_id is None:
-            close = gz.close_matches(conn, name)
-            raise DiplocodeError(
-                "E103",
-                ref=name,
-                hint=f" (closest: {', '.join(close)})"
-                if close
-                else "; add it with 'diplocode actors add'",
-            )
+        actor_id = gz.find_actor(conn, name)  # E103 with close matches for an unknown one
         if (actor_id, role) not in links:
             links.append((actor_id, role))
     return links
