@@ -348,12 +348,17 @@ class Matcher:
             self._by_lang.setdefault(lang, []).append((actor_id, name))
         self._compiled: dict[str, CompiledLexicon | None] = {}
 
+    def entries(self, lang: str) -> list[tuple[int, str]]:
+        """The (actor id, name) entries matched in text of ``lang``: its own names (else
+        those of :data:`_FALLBACK`), and English acronyms and names (:data:`_ALSO_TRY`)."""
+        langs = [lang] if lang in self._by_lang else list(_FALLBACK)
+        langs += [extra for extra in _ALSO_TRY if extra not in langs and lang != "zh"]
+        return list(dict.fromkeys(e for code in langs for e in self._by_lang.get(code, [])))
+
     def _lexicon(self, lang: str) -> CompiledLexicon | None:
         if lang in self._compiled:
             return self._compiled[lang]
-        langs = [lang] if lang in self._by_lang else list(_FALLBACK)
-        langs += [extra for extra in _ALSO_TRY if extra not in langs and lang != "zh"]
-        entries = [e for code in langs for e in self._by_lang.get(code, [])]
+        entries = self.entries(lang)
         lexicon = None
         if entries:
             try:
@@ -361,11 +366,8 @@ class Matcher:
             except DiplocodeError:  # a language diplocode does not know: English rules
                 text_analyzer = analyzer("en")
             lexicon = CompiledLexicon(lang, text_analyzer)
-            seen: set[tuple[int, str]] = set()
             for actor_id, name in entries:
-                if (actor_id, name) not in seen:
-                    seen.add((actor_id, name))
-                    lexicon.add(str(actor_id), name)
+                lexicon.add(str(actor_id), name)
             lexicon.finish()
         self._compiled[lang] = lexicon
         return lexicon

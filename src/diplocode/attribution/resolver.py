@@ -174,11 +174,11 @@ class SourceContext:
                     known = self._sentence_mentions.get(i)
                     if known is None:
                         continue
-                    if s0 > at:
+                    if s0 > at and not self.text[at:s0].isspace():
                         raw.extend(self.matcher.find(self.text, lang, at, s0))
                     raw.extend(known)
                     at = max(at, s1)
-                if at < end:
+                if at < end and not self.text[at:end].isspace():
                     raw.extend(self.matcher.find(self.text, lang, at, end))
                 found = sorted(
                     {m for m in raw if m.start < end and m.end > start},
