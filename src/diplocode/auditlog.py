@@ -447,6 +447,7 @@ def entries(
     check_date(until, "until")
     blind_viewer = viewer if _blind_for(project, viewer) else None
     with project.store.read() as conn:
+        check_kind(conn, kind)
         head_row = conn.execute(select(audit_head).where(audit_head.c.id == 1)).mappings().one()
         head = {"last_id": int(head_row["last_id"]), "last_hash": str(head_row["last_hash"])}
         rows = audit.log(

@@ -327,37 +327,40 @@ def add(
         if executor is not None:
             executor.shutdown()
     _print_ingest_summary(results, ignored)
-    _print_metadata_gaps(results, items)
+    _print_metadata_gaps(results)
     if any(r.status == "failed" for r in results):
         raise typer.Exit(1)
 
 
-def _print_metadata_gaps(results, items) -> None:
-    """What the summary must not hide: sources added without an actor or a group, and
-    files already in the project whose metadata was left as it was."""
-    meta = {str(i.path): i.meta for i in items}
-    added = [r for r in results if r.status == "added" and str(r.path) in meta]
-    no_actor = [r for r in added if not meta[str(r.path)].actors]
-    no_group = [r for r in added if not meta[str(r.path)].group]
-    if no_actor:
+def _print_metadata_gaps(results) -> None:
+    """What the summary must not hide (the ingest's ``notes``): sources added without an
+    actor or a group, and files already in the project whose metadata was left as it was."""
+
+    def ids(note: str) -> tuple[int, str]:
+        found = [r.source_id for r in results if note in r.notes and r.source_id]
+        return len(found), ", ".join(f"#{i}" for i in found[:10]) + (
+            " ..." if len(found) > 10 else ""
+        )
+
+    n, shown = ids("no_actor")
+    if n:
         console.print(
-            f"[yellow]{len(no_actor)} source(s) have no actor[/] "
-            f"({', '.join(f'#{r.source_id}' for r in no_actor[:10])}{' ...' if len(no_actor) > 10 else ''}): "
-            "they count only where a passage names an actor, never by author or subject. "
-            "Add one with 'diplocode source edit N --actor NAME[:ROLE]'.",
+            f"[yellow]{n} source(s) have no actor[/] ({shown}): they count only where a passage "
+            "names an actor, never by author or subject. Add one with "
+            "'diplocode source edit N --actor NAME[:ROLE]'.",
             highlight=False,
         )
-    if no_group:
+    n, _ = ids("no_group")
+    if n:
         console.print(
-            f"[yellow]{len(no_group)} source(s) have no group[/] and count as 'other'; "
+            f"[yellow]{n} source(s) have no group[/] and count as 'other'; "
             "set one with 'diplocode source edit N --group official|academic|analytical|...'.",
             highlight=False,
         )
-    duplicates = [r for r in results if r.status == "duplicate"]
-    if duplicates:
+    n, shown = ids("kept_metadata")
+    if n:
         console.print(
-            f"{len(duplicates)} file(s) already in the project kept their metadata "
-            f"({', '.join(f'#{r.source_id}' for r in duplicates[:10] if r.source_id)}): "
+            f"{n} file(s) already in the project kept their metadata ({shown}): "
             "correct it with 'diplocode source edit N ...'.",
             highlight=False,
         )
@@ -1061,21 +1064,12 @@ def source_edit(
     Example: diplocode source edit 12 --date 2023-05-18 --actor China --actor "Kazakhstan:subject"
     """
     from .corpus.edit import edit_source
+    from .store.sources import parse_attributes
 
-    attributes: dict[str, str | None] = {}
-    for item in set_ or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            _fail(
-                DiplocodeError(
-                    "E060",
-                    param="--set",
-                    owner="diplocode source edit",
-                    constraint="KEY=VALUE",
-                    value=item,
-                )
-            )
-        attributes[key.strip()] = value
+    try:
+        attributes: dict[str, str | None] = dict(parse_attributes(set_ or [], "--set"))
+    except DiplocodeError as e:
+        _fail(e)
     for key in unset or []:
         attributes[key.strip()] = None
     given: dict[str, Any] = {
@@ -1521,8 +1515,6 @@ def audit_log(
         _fail(e)
     with _open(project) as proj:
         try:
-            with proj.store.read() as conn:
-                auditlog.check_kind(conn, kind, owner)
             log = auditlog.entries(
                 proj,
                 lang=lang,

@@ -274,12 +274,13 @@ def reopen(
         ).scalar_one()
         first_change = _first_change(conn, coding_id)
     if kind == "human" or row["status"] == "suggested":
+        what = "a person's coding" if kind == "human" else "not reviewed yet"
         raise DiplocodeError(
             "E060",
             param="coding",
             owner="coding.reopen",
             constraint="a machine suggestion that was accepted, rejected or changed",
-            value=f"#{coding_id} ({'a person' + chr(39) + 's coding' if kind == 'human' else 'not reviewed yet'})",
+            value=f"#{coding_id} ({what})",
         )
     values: dict[str, Any] = {"status": "suggested"}
     if first_change is not None:  # the code it was suggested with
@@ -368,7 +369,8 @@ def write_memo(
     return memo_id
 
 
-def _own_memo(conn: Any, memo_id: int, who: str, owner: str) -> dict[str, Any]:
+def _own_memo(conn: Any, memo_id: int, who: str) -> dict[str, Any]:
+    """The memo row, if ``who`` wrote it (E089 when there is none, E091 when not theirs)."""
     row = conn.execute(select(memos).where(memos.c.id == memo_id)).mappings().one_or_none()
     if row is None:
         raise DiplocodeError("E089", what="memo", ref=memo_id)
@@ -384,7 +386,7 @@ def edit_memo(project: Project, memo_id: int, text: str, who: str) -> None:
             "E060", param="text", owner="edit_memo", constraint="non-empty text", value=text
         )
     with project.store.begin() as conn:
-        row = _own_memo(conn, memo_id, who, "edit_memo")
+        row = _own_memo(conn, memo_id, who)
         conn.execute(memos.update().where(memos.c.id == memo_id).values(text=text))
         audit.append(
             conn,
@@ -404,7 +406,7 @@ def edit_memo(project: Project, memo_id: int, text: str, who: str) -> None:
 def delete_memo(project: Project, memo_id: int, who: str) -> None:
     """Delete one's own memo; the audit event keeps its text."""
     with project.store.begin() as conn:
-        row = _own_memo(conn, memo_id, who, "delete_memo")
+        row = _own_memo(conn, memo_id, who)
         conn.execute(memos.delete().where(memos.c.id == memo_id))
         audit.append(
             conn,

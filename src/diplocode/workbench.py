@@ -242,6 +242,37 @@ def source_page(
     return source
 
 
+def codebook_view(
+    project: Project, version: str | int | None, viewer: User | None
+) -> dict[str, Any]:
+    """What the codebook page shows: a version (default: the newest), whether it is the
+    newest (only that one is edited), the codebook's versions, and for the newest each
+    code's usage and memos (own memos only under blind coding)."""
+    from .codebook import edit as cbedit
+    from .store.codebooks import list_versions
+
+    version_id, codebook = project.codebook(version)
+    latest_id, _ = project.codebook(codebook.name)
+    latest = version_id == latest_id
+    with project.store.read() as conn:
+        versions = list_versions(conn, codebook.name)
+    return {
+        "codebook": codebook,
+        "version_id": version_id,
+        "latest": latest,
+        "versions": versions,
+        "usage": cbedit.code_usages(project, codebook.name) if latest else {},
+        "code_memos": cbedit.code_memos(
+            project,
+            viewer.username if viewer else None,
+            viewer is not None and _blind_for(project, viewer),
+            codebook.name,
+        )
+        if latest
+        else {},
+    }
+
+
 def project_memos(project: Project, viewer: User | None) -> list[dict[str, Any]]:
     """Memos on the project itself (on no source, coding or code), oldest first; under
     blind coding a coder sees only their own."""

@@ -214,3 +214,22 @@ def test_custom_attributes_filter_every_list_and_make_a_comparison_dimension(
     assert r.exit_code == 0, r.output
     assert "TASS" in r.output
     project.close()
+
+
+def test_ingest_notes_what_a_summary_must_say(db_url: str, tmp_path: Path) -> None:
+    project = Project.init(db_url)
+    path = tmp_path / "a.txt"
+    path.write_text(TEXT, encoding="utf-8")
+    first = list(
+        ingest(project.store, [IngestItem(path, SourceMeta())], languages=project.languages)
+    )
+    assert first[0].status == "added" and first[0].notes == ("no_actor", "no_group")
+    again = list(
+        ingest(
+            project.store,
+            [IngestItem(path, SourceMeta(group="official"))],
+            languages=project.languages,
+        )
+    )
+    assert again[0].status == "duplicate" and again[0].notes == ("kept_metadata",)
+    project.close()

@@ -305,14 +305,17 @@ def split_code(project: Any, key: str, into: list[dict[str, Any]], *, by: str) -
 
 
 def code_memos(
-    project: Any, viewer: str | None = None, blind: bool = False
+    project: Any,
+    viewer: str | None = None,
+    blind: bool = False,
+    codebook: str | int | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """Per code of the newest version: the memos written on it, also under the keys it had
     in earlier versions (a rename or merge carries its memos); with ``blind``, only the
     ``viewer``'s own."""
     from ..store.schema import codes, memos
 
-    _, current = project.codebook()
+    _, current = project.codebook(codebook)
     version_id, _ = project.codebook(current.name)
     with project.store.read() as conn:
         key_of = dict(conn.execute(select(codes.c.id, codes.c.key)).all())

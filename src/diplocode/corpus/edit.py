@@ -24,8 +24,6 @@ from .metadata import check_group, check_language, parse_actors, parse_date
 
 __all__ = ["delete_source", "edit_source", "restore_source"]
 
-#: Fields ``edit_source`` changes, as the user names them.
-FIELDS = ("title", "group", "date", "language", "url", "publisher")
 _UNSET: Any = object()
 
 

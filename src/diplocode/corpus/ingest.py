@@ -95,6 +95,10 @@ class IngestResult:
     n_chars: int = 0
     n_bytes: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    #: what a summary must say: ``no_actor`` and ``no_group`` (added without them: the source
+    #: counts as group 'other' and by no author), ``kept_metadata`` (a duplicate: the stored
+    #: source keeps what was said before; correct it with ``corpus.edit.edit_source``)
+    notes: tuple[str, ...] = ()
 
 
 def collect(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[Path], list[Path]]:
@@ -245,7 +249,9 @@ def store_prepared(
             existing = q.source_id_by_sha(conn, prep.sha256_bytes)
         if existing is None:
             raise
-        return IngestResult(prep.path, "duplicate", existing, n_bytes=prep.n_bytes)
+        return IngestResult(
+            prep.path, "duplicate", existing, n_bytes=prep.n_bytes, notes=("kept_metadata",)
+        )
     except BaseException:
         if actor_cache is not None:
             actor_cache.clear()  # the transaction rolled back: cached actor ids may be gone
@@ -260,6 +266,14 @@ def store_prepared(
         n_chars=len(prep.text),
         n_bytes=prep.n_bytes,
         extra={"new_actors": created} if created else {},
+        notes=tuple(
+            note
+            for note, missing in (
+                ("no_actor", not prep.meta.actors),
+                ("no_group", not prep.meta.group),
+            )
+            if missing
+        ),
     )
 
 
@@ -375,7 +389,9 @@ def _load(
         digest = hashlib.sha256(data).hexdigest()
         existing = known(digest)
         if existing is not None:  # same bytes: skip before any parsing
-            return IngestResult(path, "duplicate", existing, n_bytes=len(data))
+            return IngestResult(
+                path, "duplicate", existing, n_bytes=len(data), notes=("kept_metadata",)
+            )
         return prepare(path, data, item.meta, detector, options, digest)
     except DiplocodeError as e:
         return IngestResult(item.path, "failed", error=e)

@@ -164,7 +164,8 @@ def carried_over(conn: Connection, version_id: int) -> dict[str, int]:
         child = row[0]
 
 
-def list_versions(conn: Connection) -> list[dict[str, Any]]:
+def list_versions(conn: Connection, name: str | None = None) -> list[dict[str, Any]]:
+    """Stored versions (of codebook ``name``, or all), oldest first, with their code counts."""
     n_codes = (
         select(codes.c.codebook_version_id, func.count().label("n_codes"))
         .group_by(codes.c.codebook_version_id)
@@ -184,6 +185,8 @@ def list_versions(conn: Connection) -> list[dict[str, Any]]:
         .join(n_codes, n_codes.c.codebook_version_id == codebook_versions.c.id)
         .order_by(codebook_versions.c.id)
     )
+    if name is not None:
+        query = query.where(codebook_versions.c.name == name)
     return [dict(r) for r in conn.execute(query).mappings()]
 
 

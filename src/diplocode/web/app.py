@@ -481,11 +481,11 @@ def create_app(
     def page(name: str, request: Request, ctx: _Context, **values: Any) -> HTMLResponse:
         return HTMLResponse(_render(name, request, ctx, **values))
 
-    def _versions_of(name: str) -> list[dict[str, Any]]:
+    def _versions(name: str) -> list[dict[str, Any]]:
         from ..store.codebooks import list_versions
 
         with project.store.read() as conn:
-            return [v for v in list_versions(conn) if v["name"] == name]
+            return list_versions(conn, name)
 
     def _dimension_names(lang: str) -> dict[str, str]:
         """Each dimension's label in ``lang`` (else English), by key: legends use it."""
@@ -712,6 +712,7 @@ def create_app(
                         "status": result.status,
                         "source_id": result.source_id,
                         "language": result.language,
+                        "notes": list(result.notes),
                         "error": _err(_as_uploaded(result.error, tmp), ctx.lang)
                         if result.error
                         else None,
@@ -910,27 +911,9 @@ def create_app(
     def codebook_page(
         request: Request, version: str | None = None, ctx: _Context = needs("read")
     ) -> HTMLResponse:
-        from ..store.codebooks import list_versions
-
-        version_id, codebook = project.codebook(version or None)
-        latest_id, _ = project.codebook(codebook.name)
-        with project.store.read() as conn:
-            versions = [v for v in list_versions(conn) if v["name"] == codebook.name]
+        view = workbench.codebook_view(project, version or None, ctx.user)
         return page(
-            "codebook.html",
-            request,
-            ctx,
-            codebook=codebook,
-            version_id=version_id,
-            latest=version_id == latest_id,
-            versions=versions,
-            usage=cbedit.code_usages(project, codebook.name) if version_id == latest_id else {},
-            code_memos=cbedit.code_memos(
-                project, ctx.user.username, workbench._blind_for(project, ctx.user)
-            )
-            if version_id == latest_id
-            else {},
-            lexicon_langs=("en", "ru", "kk", "zh", "tr"),
+            "codebook.html", request, ctx, **view, lexicon_langs=("en", "ru", "kk", "zh", "tr")
         )
 
     @app.get("/api/codebook")
@@ -1184,7 +1167,7 @@ def create_app(
             spec=spec,
             roles=ACTOR_ROLES,
             groups=SOURCE_GROUPS,
-            versions=_versions_of(result.codebook.name),
+            versions=_versions(result.codebook.name),
         )
 
     @app.get("/api/compare")
